@@ -1,0 +1,4 @@
+// Entry point of the action (bundled into dist/index.js).
+import { run } from './run.js'
+
+await run()

@@ -1,0 +1,82 @@
+// Turns inputs and gathered facts into the plan every later phase follows: where the venv goes, its
+// layout, what to install and the cache key. Pure: the facts come in as data.
+import type { RunnerContext } from './context.js'
+import { UsageError } from './errors.js'
+import type { Inputs } from './inputs.js'
+import { cacheKey } from './key.js'
+import { archOf, canonicalPath, imageIdentity, pathFor, venvLayout, type Layout } from './platform.js'
+import type { PythonFacts } from './probe.js'
+import type { RequirementFiles } from './requirements.js'
+
+export interface Plan {
+  readonly venvDir: string
+  readonly layout: Layout
+  /** Directory pip runs in, and relative paths' base. */
+  readonly baseDir: string
+  readonly basePython: PythonFacts
+  readonly requirements: RequirementFiles
+  readonly packages: readonly string[]
+  readonly pipArgs: readonly string[]
+  readonly key: string
+  readonly cache: boolean
+}
+
+export function baseDirectory(ctx: RunnerContext, inputs: Inputs): string {
+  return pathFor(ctx.os).resolve(ctx.workspace, inputs.workingDirectory ?? '.')
+}
+
+export function venvDirectory(ctx: RunnerContext, inputs: Inputs): string {
+  const p = pathFor(ctx.os)
+  const venvDir = p.resolve(baseDirectory(ctx, inputs), inputs.path)
+  const forbidden: [string, string][] = [
+    [p.parse(venvDir).root, 'the filesystem root'],
+    [ctx.home, 'the home directory'],
+    [ctx.workspace, 'the workspace root'],
+  ]
+  for (const [dir, what] of forbidden) {
+    if (canonicalPath(ctx.os, venvDir) === canonicalPath(ctx.os, dir)) {
+      throw new UsageError(
+        `Input 'path' resolves to ${what} (${venvDir}), which the action would empty. Give a subdirectory such as .venv.`,
+      )
+    }
+  }
+  return venvDir
+}
+
+export function makePlan(
+  ctx: RunnerContext,
+  inputs: Inputs,
+  basePython: PythonFacts,
+  requirements: RequirementFiles,
+  indexSettings: readonly string[],
+): Plan {
+  const venvDir = venvDirectory(ctx, inputs)
+  const key = cacheKey({
+    os: ctx.os,
+    image: imageIdentity(ctx.os, ctx),
+    arch: archOf(basePython.machine, basePython.bits),
+    implementation: basePython.implementation,
+    pythonVersion: basePython.version,
+    pythonBuild: basePython.build,
+    pythonPath: canonicalPath(ctx.os, basePython.executable),
+    libc: basePython.libc,
+    venvPath: canonicalPath(ctx.os, venvDir),
+    pipVersion: basePython.ensurepip ?? '',
+    requirementsHash: requirements.hash,
+    packages: inputs.packages,
+    pipArgs: inputs.pipArgs,
+    indexSettings,
+    suffix: inputs.cacheSuffix,
+  })
+  return {
+    venvDir,
+    layout: venvLayout(ctx.os, venvDir),
+    baseDir: baseDirectory(ctx, inputs),
+    basePython,
+    requirements,
+    packages: inputs.packages,
+    pipArgs: inputs.pipArgs,
+    key,
+    cache: inputs.cache,
+  }
+}

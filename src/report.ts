@@ -1,0 +1,72 @@
+// What the user sees: one log group per phase with its duration, the outputs and exports for later steps,
+// and the job summary table.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import * as core from '@actions/core'
+import type { Plan } from './plan.js'
+
+export type CacheStatus = 'hit' | 'miss' | 'rebuilt' | 'disabled' | 'error'
+
+export interface PhaseTime {
+  readonly name: string
+  readonly ms: number
+}
+
+export class Timeline {
+  readonly phases: PhaseTime[] = []
+
+  /** Runs `fn` inside a log group named after the phase, and records how long it took. */
+  async phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const start = performance.now()
+    core.startGroup(name)
+    try {
+      return await fn()
+    } finally {
+      const ms = Math.round(performance.now() - start)
+      this.phases.push({ name, ms })
+      core.info(`${name} took ${formatMs(ms)}`)
+      core.endGroup()
+    }
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`
+}
+
+/** Outputs, VIRTUAL_ENV and PATH, so that later steps run from the venv. */
+export function exportVenv(plan: Plan, status: CacheStatus): void {
+  core.exportVariable('VIRTUAL_ENV', plan.venvDir)
+  core.addPath(plan.layout.binDir)
+  core.setOutput('cache-hit', status === 'hit' ? 'true' : 'false')
+  core.setOutput('cache-status', status)
+  core.setOutput('cache-key', plan.key)
+  core.setOutput('venv-path', plan.venvDir)
+  core.setOutput('python-path', plan.layout.python)
+  core.setOutput('python-version', plan.basePython.version)
+}
+
+export async function writeSummary(plan: Plan, status: CacheStatus, timeline: Timeline): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) return
+  const rows = [
+    [{ data: 'setup-venv', header: true }, { data: 'Result', header: true }],
+    ['Cache', status],
+    ['Key', `<code>${plan.key}</code>`],
+    ['Python', `${plan.basePython.implementation} ${plan.basePython.version}`],
+    ['Venv', `<code>${plan.venvDir}</code> (${formatBytes(directorySize(plan.venvDir))})`],
+    ...timeline.phases.map((p) => [p.name, formatMs(p.ms)]),
+  ]
+  await core.summary.addTable(rows).write()
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`
+}
+
+function directorySize(dir: string): number {
+  let total = 0
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += fs.statSync(path.join(entry.parentPath, entry.name)).size
+  }
+  return total
+}

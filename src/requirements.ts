@@ -1,0 +1,116 @@
+// Finds the requirement files, follows the files they include (-r/-c) and hashes all of them by content,
+// so the key changes when any of them does and not when the `requirements` input is merely reordered.
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import * as glob from '@actions/glob'
+import { UsageError } from './errors.js'
+
+export interface RequirementFiles {
+  /** The files named by the input, absolute and sorted: what pip gets as `-r`. */
+  readonly roots: readonly string[]
+  /** Every file read, roots and includes, relative to the base directory, with its content hash. */
+  readonly files: readonly { readonly path: string; readonly sha256: string }[]
+  /** One hash over all of `files`. */
+  readonly hash: string
+}
+
+const INCLUDE = /^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc]))(\S.*)$/
+
+export async function findRequirementFiles(
+  patterns: readonly string[] | undefined,
+  baseDir: string,
+  workspace: string,
+): Promise<RequirementFiles> {
+  const roots =
+    patterns === undefined ? defaultRoots(baseDir) : await expandPatterns(patterns, baseDir)
+  const seen = new Map<string, string>()
+  const queue = [...roots]
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    if (seen.has(file)) continue
+    checkInside(file, workspace)
+    const content = fs.readFileSync(file)
+    seen.set(file, createHash('sha256').update(content).digest('hex'))
+    queue.push(...includedFiles(file, content.toString('utf8')))
+  }
+  const files = [...seen]
+    .map(([file, sha256]) => ({ path: path.relative(baseDir, file).split(path.sep).join('/'), sha256 }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  const hash = createHash('sha256')
+  for (const f of files) hash.update(`${f.path}\0${f.sha256}\n`)
+  return { roots, files, hash: hash.digest('hex') }
+}
+
+function defaultRoots(baseDir: string): string[] {
+  const file = path.join(baseDir, 'requirements.txt')
+  return fs.existsSync(file) ? [file] : []
+}
+
+async function expandPatterns(patterns: readonly string[], baseDir: string): Promise<string[]> {
+  const found = new Set<string>()
+  for (const pattern of patterns) {
+    const absolute = path.resolve(baseDir, pattern)
+    let matches: string[]
+    if (/[*?[\]{}]/.test(pattern)) {
+      const globber = await glob.create(absolute, { matchDirectories: false, implicitDescendants: false })
+      matches = await globber.glob()
+    } else {
+      matches = fs.existsSync(absolute) && fs.statSync(absolute).isFile() ? [absolute] : []
+    }
+    if (matches.length === 0) {
+      throw new UsageError(
+        `Input 'requirements': '${pattern}' matches no file (looked for ${absolute}). ` +
+          `Fix the path, or leave the input empty to use requirements.txt when it exists.`,
+      )
+    }
+    for (const m of matches) found.add(m)
+  }
+  return [...found].sort()
+}
+
+/** Files a requirement file pulls in with -r/-c, resolved against its own directory. URLs are left to pip. */
+function includedFiles(file: string, content: string): string[] {
+  const included: string[] = []
+  logicalLines(content).forEach(({ text, line }) => {
+    const match = INCLUDE.exec(text)
+    const target = match?.[1]?.trim()
+    if (target === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return
+    const resolved = path.resolve(path.dirname(file), target)
+    if (!fs.existsSync(resolved)) {
+      throw new UsageError(`${file}:${line} includes '${target}', which does not exist (${resolved}). Fix that line.`)
+    }
+    included.push(resolved)
+  })
+  return included
+}
+
+/** pip's reading of a requirement file: `\` joins lines, `#` after whitespace starts a comment. */
+function logicalLines(content: string): { text: string; line: number }[] {
+  const out: { text: string; line: number }[] = []
+  let pending = ''
+  let start = 0
+  content.split(/\r?\n/).forEach((raw, index) => {
+    if (pending === '') start = index + 1
+    if (raw.endsWith('\\')) {
+      pending += raw.slice(0, -1)
+      return
+    }
+    const text = (pending + raw).replace(/(^|\s)#.*$/, '').trim()
+    pending = ''
+    if (text !== '') out.push({ text, line: start })
+  })
+  return out
+}
+
+// A requirement file outside the workspace (by `..`, an absolute path or a symlink) is refused: the key
+// would hash a file that the repository does not control.
+function checkInside(file: string, workspace: string): void {
+  const real = fs.realpathSync(file)
+  const root = fs.realpathSync(workspace)
+  const rel = path.relative(root, real)
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
+    throw new UsageError(
+      `Requirement file '${file}' is outside the workspace (${root}). Move it into the repository.`,
+    )
+  }
+}

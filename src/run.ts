@@ -1,0 +1,87 @@
+// The action, phase by phase: inputs -> plan -> restore -> check -> build -> export -> save.
+import * as core from '@actions/core'
+import { cacheUnavailable, restoreVenv, saveVenv } from './cache.js'
+import { readContext, type RunnerContext } from './context.js'
+import { UsageError } from './errors.js'
+import { readInputs, type Inputs } from './inputs.js'
+import { locatePython, probeBasePython } from './interpreter.js'
+import { hasWork, install } from './pip.js'
+import { credentialsIn, indexSettings } from './pipconfig.js'
+import { baseDirectory, makePlan, type Plan } from './plan.js'
+import { pipConfigFiles } from './platform.js'
+import { exportVenv, Timeline, writeSummary, type CacheStatus } from './report.js'
+import { findRequirementFiles } from './requirements.js'
+import { createVenv, inspectTarget, removeVenv, venvProblem, writeStamp } from './venv.js'
+
+export async function run(): Promise<void> {
+  try {
+    await setupVenv(readContext(), readInputs())
+  } catch (error) {
+    // A UsageError is a message for the user; anything else is our bug, shown with its stack.
+    core.setFailed(error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error))
+  }
+}
+
+async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
+  const timeline = new Timeline()
+  const plan = await timeline.phase('Plan', () => planVenv(ctx, inputs))
+  // Decided before anything is changed: a path holding something other than a venv is an error.
+  const target = inspectTarget(plan.venvDir, plan.layout.pyvenvCfg)
+  const unavailable = plan.cache ? cacheUnavailable() : undefined
+  if (unavailable !== undefined) core.warning(`The venv is built without the cache: ${unavailable}.`)
+  const useCache = plan.cache && unavailable === undefined
+
+  let status: CacheStatus = !plan.cache ? 'disabled' : useCache ? 'miss' : 'error'
+  if (target === 'venv') {
+    core.info(`Removing the venv already at ${plan.venvDir}: it is replaced by the cached or a new one.`)
+    await removeVenv(plan.venvDir)
+  }
+  if (useCache) {
+    const outcome = await timeline.phase('Restore', () => restoreVenv(plan))
+    if (outcome === 'hit') {
+      const problem = await timeline.phase('Check', () => venvProblem(plan))
+      if (problem === undefined) status = 'hit'
+      else {
+        core.warning(`The restored venv cannot be used: ${problem}. It is removed and built again.`)
+        status = 'rebuilt'
+      }
+    } else if (outcome === 'failed') status = 'error'
+    // A failed, partial or prefix-matched restore may have left files: never build on top of them.
+    if (status !== 'hit') await removeVenv(plan.venvDir)
+  }
+  if (status !== 'hit') await build(plan, timeline)
+
+  await timeline.phase('Export', () => Promise.resolve(exportVenv(plan, status)))
+  if (useCache && status !== 'hit') await timeline.phase('Save', () => saveVenv(plan))
+  await writeSummary(plan, status, timeline)
+}
+
+async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {
+  const baseDir = baseDirectory(ctx, inputs)
+  const python = await probeBasePython(await locatePython(ctx.os, inputs.python, baseDir))
+  const requirements = await findRequirementFiles(inputs.requirements, baseDir, ctx.workspace)
+  const index = indexSettings(pipConfigFiles(ctx.os, ctx.env, ctx.home), ctx.env)
+  for (const secret of credentialsIn([...inputs.pipArgs, ...Object.values(ctx.env)].join('\n'))) {
+    core.setSecret(secret)
+  }
+  const plan = makePlan(ctx, inputs, python, requirements, index)
+  core.info(`Python: ${python.implementation} ${python.version} at ${python.executable}`)
+  core.info(`Venv: ${plan.venvDir}`)
+  core.info(`Requirement files: ${requirements.files.map((f) => f.path).join(', ') || 'none'}`)
+  core.info(`Cache key: ${plan.key}`)
+  return plan
+}
+
+async function build(plan: Plan, timeline: Timeline): Promise<void> {
+  try {
+    await timeline.phase('Create', () => createVenv(plan))
+    if (hasWork(plan)) await timeline.phase('Install', () => install(plan))
+    writeStamp(plan)
+    const problem = await timeline.phase('Check', () => venvProblem(plan))
+    if (problem !== undefined) throw new Error(`The venv just built cannot be used: ${problem}`)
+  } catch (error) {
+    // A half-built venv must not be mistaken for a good one by a later step or run.
+    await removeVenv(plan.venvDir)
+    throw error
+  }
+}
