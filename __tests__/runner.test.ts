@@ -2,7 +2,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import * as os from 'node:os'
 import * as path from 'node:path'
 import {
+  ACTION_YML,
   INHERITED_VARS,
+  actionDefaults,
   NODE24,
   inputVar,
   nextStep,
@@ -245,7 +247,11 @@ describe('chained steps', () => {
   })
 
   test('nextStep applies GITHUB_ENV, and a step env: wins over it', async () => {
-    const print = [process.execPath, '-p', 'JSON.stringify([process.env.FOO, process.env.BAR, process.env.CI])']
+    const print = [
+      process.execPath,
+      '-p',
+      'JSON.stringify([process.env.FOO, process.env.BAR, process.env.CI])',
+    ]
     const res = await nextStep(second, print)
     expect(JSON.parse(res.stdout)).toEqual(['two', null, 'true'])
     const overridden = await nextStep(second, print, { env: { FOO: 'mine', BAR: 'b' } })
@@ -260,6 +266,18 @@ describe('chained steps', () => {
     } finally {
       delete process.env.SETUP_VENV_LEAK_CANARY
     }
+  })
+
+  test('the job keeps its event name; GITHUB_ACTION names the step kind', async () => {
+    const pr = await runStep({
+      entry: fixture,
+      root: jobRoot('pr'),
+      eventName: 'pull_request',
+      inputs: { mode: 'path', paths: '[]' },
+    })
+    const show = [process.execPath, '-p', 'process.env.GITHUB_EVENT_NAME + " " + process.env.GITHUB_ACTION']
+    expect((await nextStep(pr, show)).stdout).toBe('pull_request __run\n')
+    expect((await nextStep(first, show)).stdout).toBe('push __run\n')
   })
 
   test('nextStep reports failure codes and stderr', async () => {
@@ -296,9 +314,74 @@ describe('timeout', () => {
   })
 })
 
+describe('action.yml defaults', () => {
+  const yml = (text: string) => {
+    const file = path.join(tmp, `action-${Math.random().toString(36).slice(2)}.yml`)
+    writeFileSync(file, text)
+    return file
+  }
+
+  test('inputs not given take their default; given ones win', async () => {
+    const file = yml(
+      [
+        "name: 'fixture'",
+        'inputs:',
+        '  # a comment',
+        '  cache:',
+        "    description: 'Use the cache: true or false.'",
+        "    default: 'true'",
+        '  cache-suffix:',
+        '    required: false',
+        '  path:',
+        '    default: .venv  # trailing comment',
+        '  "quoted name":',
+        '    default: "a \\"b\\""',
+        '  mode:',
+        "    default: 'it''s'",
+        'outputs:',
+        '  x:',
+        "    default: 'not an input'",
+        'runs:',
+        "  using: 'node24'",
+      ].join('\n'),
+    )
+    expect(actionDefaults(file)).toEqual({
+      cache: 'true',
+      path: '.venv',
+      'quoted name': 'a "b"',
+      mode: "it's",
+    })
+    const r = await runStep({
+      entry: fixture,
+      root: jobRoot('defaults'),
+      actionYml: file,
+      inputs: { path: 'v' },
+    })
+    expect(outputJson(r, 'inputs')).toEqual({
+      INPUT_CACHE: 'true',
+      INPUT_PATH: 'v',
+      INPUT_QUOTED_NAME: 'a "b"',
+      INPUT_MODE: "it's",
+    })
+  })
+
+  test('block scalars are refused rather than misread', () => {
+    expect(() => actionDefaults(yml('inputs:\n  a:\n    default: |\n      x\n'))).toThrow(
+      /unsupported default/,
+    )
+  })
+
+  const hasActionYml = existsSync(ACTION_YML) ? test : test.skip
+  hasActionYml("reads the project's action.yml", () => {
+    expect(actionDefaults(ACTION_YML)).toMatchObject({ cache: 'true' })
+  })
+})
+
 describe('parsers', () => {
   test('an unterminated heredoc is an error, as on the runner', () => {
-    expect(() => parseKeyValueFile('a<<EOF\nx\n', 'GITHUB_OUTPUT')).toThrow(/delimiter 'EOF' for 'a' not found/)
+    expect(() => parseKeyValueFile('a<<EOF\nx\n', 'GITHUB_OUTPUT')).toThrow(
+      /delimiter 'EOF' for 'a' not found/,
+    )
     expect(() => parseKeyValueFile('just text\n')).toThrow(/invalid line/)
   })
 

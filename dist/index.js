@@ -98359,7 +98359,11 @@ function pipConfigFiles(os, env, home) {
     if (os === 'win32') {
         const programData = env['ProgramData'] ?? 'C:\\ProgramData';
         const appData = env['APPDATA'] ?? p.join(home, 'AppData', 'Roaming');
-        return [p.join(programData, 'pip', 'pip.ini'), p.join(home, 'pip', 'pip.ini'), p.join(appData, 'pip', 'pip.ini')];
+        return [
+            p.join(programData, 'pip', 'pip.ini'),
+            p.join(home, 'pip', 'pip.ini'),
+            p.join(appData, 'pip', 'pip.ini'),
+        ];
     }
     const xdgDirs = (env['XDG_CONFIG_DIRS'] || '/etc/xdg').split(':').filter((d) => d !== '');
     const globals = [...xdgDirs.map((d) => p.join(d, 'pip', 'pip.conf')), '/etc/pip.conf'];
@@ -98423,7 +98427,8 @@ function splitWords(text, inputName) {
             else
                 word += ch;
         }
-        else if (ch === '\\' && (next === '\\' || next === '"' || (quote === undefined && /[\s']/.test(next)))) {
+        else if (ch === '\\' &&
+            (next === '\\' || next === '"' || (quote === undefined && /[\s']/.test(next)))) {
             word += next;
             inWord = true;
             i++;
@@ -98611,9 +98616,126 @@ async function probeBasePython(executable) {
     return facts;
 }
 
+;// CONCATENATED MODULE: ./src/requirements.ts
+// Finds the requirement files, follows the files they include (-r/-c) and hashes all of them by content,
+// so the key changes when any of them does and not when the `requirements` input is merely reordered.
+
+
+
+
+
+const INCLUDE = /^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc]))(\S.*)$/;
+async function findRequirementFiles(patterns, baseDir, workspace) {
+    const roots = patterns === undefined ? defaultRoots(baseDir) : await expandPatterns(patterns, baseDir);
+    const seen = new Map();
+    const queue = [...roots];
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+        if (seen.has(file))
+            continue;
+        checkInside(file, workspace);
+        const content = external_node_fs_namespaceObject.readFileSync(file);
+        seen.set(file, (0,external_node_crypto_.createHash)('sha256').update(content).digest('hex'));
+        queue.push(...includedFiles(file, content.toString('utf8')));
+    }
+    const files = [...seen]
+        .map(([file, sha256]) => ({ path: external_node_path_namespaceObject.relative(baseDir, file).split(external_node_path_namespaceObject.sep).join('/'), sha256 }))
+        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const f of files)
+        hash.update(`${f.path}\0${f.sha256}\n`);
+    return { roots, files, hash: hash.digest('hex') };
+}
+function defaultRoots(baseDir) {
+    const file = external_node_path_namespaceObject.join(baseDir, 'requirements.txt');
+    return external_node_fs_namespaceObject.existsSync(file) ? [file] : [];
+}
+async function expandPatterns(patterns, baseDir) {
+    const found = new Set();
+    for (const pattern of patterns) {
+        const absolute = external_node_path_namespaceObject.resolve(baseDir, pattern);
+        let matches;
+        if (/[*?[\]{}]/.test(pattern)) {
+            const globber = await create(absolute, { matchDirectories: false, implicitDescendants: false });
+            matches = await globber.glob();
+        }
+        else {
+            matches = external_node_fs_namespaceObject.existsSync(absolute) && external_node_fs_namespaceObject.statSync(absolute).isFile() ? [absolute] : [];
+        }
+        if (matches.length === 0) {
+            throw new errors_UsageError(`Input 'requirements': '${pattern}' matches no file (looked for ${absolute}). ` +
+                `Fix the path, or leave the input empty to use requirements.txt when it exists.`);
+        }
+        for (const m of matches)
+            found.add(m);
+    }
+    return [...found].sort();
+}
+/** Files a requirement file pulls in with -r/-c, resolved against its own directory. URLs are left to pip. */
+function includedFiles(file, content) {
+    const included = [];
+    logicalLines(content).forEach(({ text, line }) => {
+        const match = INCLUDE.exec(text);
+        const target = match?.[1]?.trim();
+        if (target === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(target))
+            return;
+        const resolved = external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(file), target);
+        if (!external_node_fs_namespaceObject.existsSync(resolved)) {
+            throw new errors_UsageError(`${file}:${line} includes '${target}', which does not exist (${resolved}). Fix that line.`);
+        }
+        included.push(resolved);
+    });
+    return included;
+}
+/** PEP 503 normalized project name, so `Foo_Bar` in one place matches `foo-bar` in another. */
+function requirements_normalizeName(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+/** The project name a requirement line asks for, or undefined for options, paths and URLs. */
+function requirementName(spec) {
+    const match = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:[[<>=!~;@ ]|$)/.exec(spec.trim());
+    return match?.[1] === undefined ? undefined : requirements_normalizeName(match[1]);
+}
+/** `file:line` of every line in the requirement files that asks for the project `name`. */
+function linesAsking(files, baseDir, name) {
+    const wanted = requirements_normalizeName(name);
+    return files.files.flatMap((f) => logicalLines(external_node_fs_namespaceObject.readFileSync(external_node_path_namespaceObject.join(baseDir, f.path), 'utf8'))
+        .filter(({ text }) => requirementName(text) === wanted)
+        .map(({ line }) => `${f.path}:${line}`));
+}
+/** pip's reading of a requirement file: `\` joins lines, `#` after whitespace starts a comment. */
+function logicalLines(content) {
+    const out = [];
+    let pending = '';
+    let start = 0;
+    content.split(/\r?\n/).forEach((raw, index) => {
+        if (pending === '')
+            start = index + 1;
+        if (raw.endsWith('\\')) {
+            pending += raw.slice(0, -1);
+            return;
+        }
+        const text = (pending + raw).replace(/(^|\s)#.*$/, '').trim();
+        pending = '';
+        if (text !== '')
+            out.push({ text, line: start });
+    });
+    return out;
+}
+// A requirement file outside the workspace (by `..`, an absolute path or a symlink) is refused: the key
+// would hash a file that the repository does not control.
+function checkInside(file, workspace) {
+    const real = external_node_fs_namespaceObject.realpathSync(file);
+    const root = external_node_fs_namespaceObject.realpathSync(workspace);
+    const rel = external_node_path_namespaceObject.relative(root, real);
+    if (rel === '..' || rel.startsWith(`..${external_node_path_namespaceObject.sep}`) || external_node_path_namespaceObject.isAbsolute(rel)) {
+        throw new errors_UsageError(`Requirement file '${file}' is outside the workspace (${root}). Move it into the repository.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/pip.ts
 // Installs the requirements into the venv with the venv's own pip, as argv (never a shell), and turns a
 // failure into a message that names what asked for the package.
+
 
 
 function hasWork(plan) {
@@ -98642,19 +98764,28 @@ async function install(plan) {
     if (code !== 0)
         throw new errors_UsageError(failureMessage(plan, code, stderr));
 }
-/** pip's own ERROR lines (they name the requirement file and line), plus which input named a package. */
+/**
+ * pip's own ERROR lines, then where each project they name was asked for: pip names the requirement
+ * file for some failures but not for "no matching distribution", so the action looks it up.
+ */
 function failureMessage(plan, code, stderr) {
-    const errors = stderr
-        .split(/\r?\n/)
-        .filter((l) => l.startsWith('ERROR:'))
-        .join('\n');
-    const lower = errors.toLowerCase();
-    const fromInput = plan.packages.filter((spec) => {
-        const name = /^[A-Za-z0-9._-]+/.exec(spec)?.[0];
-        return name !== undefined && lower.includes(name.toLowerCase());
+    const lines = stderr.split(/\r?\n/);
+    const errors = lines.filter((l) => l.startsWith('ERROR:'));
+    const named = new Set();
+    for (const error of errors) {
+        for (const m of error.matchAll(/(?:requirement|distribution found for) ([A-Za-z0-9][A-Za-z0-9._-]*)/g)) {
+            if (m[1] !== undefined)
+                named.add(requirements_normalizeName(m[1]));
+        }
+    }
+    const origins = [...named].flatMap((name) => {
+        const where = linesAsking(plan.requirements, plan.baseDir, name);
+        if (plan.packages.some((spec) => requirementName(spec) === name))
+            where.push("the 'packages' input");
+        return where.length > 0 ? [`'${name}' is asked for in ${where.join(', ')}.`] : [];
     });
-    const origin = fromInput.length > 0 ? `\nRequested by the 'packages' input: ${fromInput.join(', ')}.` : '';
-    return `pip install failed (exit code ${code}).\n${errors || stderr.trim().split(/\r?\n/).slice(-5).join('\n')}${origin}`;
+    const shown = errors.length > 0 ? errors : lines.filter((l) => l.trim() !== '').slice(-5);
+    return [`pip install failed (exit code ${code}).`, ...shown, ...origins].join('\n');
 }
 function stringEnv(env) {
     const out = {};
@@ -98893,7 +99024,10 @@ async function writeSummary(plan, status, timeline) {
     if (!process.env['GITHUB_STEP_SUMMARY'])
         return;
     const rows = [
-        [{ data: 'setup-venv', header: true }, { data: '', header: true }],
+        [
+            { data: 'setup-venv', header: true },
+            { data: 'Result', header: true },
+        ],
         ['Cache', status],
         ['Key', `<code>${plan.key}</code>`],
         ['Python', `${plan.basePython.implementation} ${plan.basePython.version}`],
@@ -98912,106 +99046,6 @@ function directorySize(dir) {
             total += external_node_fs_namespaceObject.statSync(external_node_path_namespaceObject.join(entry.parentPath, entry.name)).size;
     }
     return total;
-}
-
-;// CONCATENATED MODULE: ./src/requirements.ts
-// Finds the requirement files, follows the files they include (-r/-c) and hashes all of them by content,
-// so the key changes when any of them does and not when the `requirements` input is merely reordered.
-
-
-
-
-
-const INCLUDE = /^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc]))(\S.*)$/;
-async function findRequirementFiles(patterns, baseDir, workspace) {
-    const roots = patterns === undefined ? defaultRoots(baseDir) : await expandPatterns(patterns, baseDir);
-    const seen = new Map();
-    const queue = [...roots];
-    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-        if (seen.has(file))
-            continue;
-        checkInside(file, workspace);
-        const content = external_node_fs_namespaceObject.readFileSync(file);
-        seen.set(file, (0,external_node_crypto_.createHash)('sha256').update(content).digest('hex'));
-        queue.push(...includedFiles(file, content.toString('utf8')));
-    }
-    const files = [...seen]
-        .map(([file, sha256]) => ({ path: external_node_path_namespaceObject.relative(baseDir, file).split(external_node_path_namespaceObject.sep).join('/'), sha256 }))
-        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for (const f of files)
-        hash.update(`${f.path}\0${f.sha256}\n`);
-    return { roots, files, hash: hash.digest('hex') };
-}
-function defaultRoots(baseDir) {
-    const file = external_node_path_namespaceObject.join(baseDir, 'requirements.txt');
-    return external_node_fs_namespaceObject.existsSync(file) ? [file] : [];
-}
-async function expandPatterns(patterns, baseDir) {
-    const found = new Set();
-    for (const pattern of patterns) {
-        const absolute = external_node_path_namespaceObject.resolve(baseDir, pattern);
-        let matches;
-        if (/[*?[\]{}]/.test(pattern)) {
-            const globber = await create(absolute, { matchDirectories: false, implicitDescendants: false });
-            matches = await globber.glob();
-        }
-        else {
-            matches = external_node_fs_namespaceObject.existsSync(absolute) && external_node_fs_namespaceObject.statSync(absolute).isFile() ? [absolute] : [];
-        }
-        if (matches.length === 0) {
-            throw new errors_UsageError(`Input 'requirements': '${pattern}' matches no file (looked for ${absolute}). ` +
-                `Fix the path, or leave the input empty to use requirements.txt when it exists.`);
-        }
-        for (const m of matches)
-            found.add(m);
-    }
-    return [...found].sort();
-}
-/** Files a requirement file pulls in with -r/-c, resolved against its own directory. URLs are left to pip. */
-function includedFiles(file, content) {
-    const included = [];
-    logicalLines(content).forEach(({ text, line }) => {
-        const match = INCLUDE.exec(text);
-        const target = match?.[1]?.trim();
-        if (target === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(target))
-            return;
-        const resolved = external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(file), target);
-        if (!external_node_fs_namespaceObject.existsSync(resolved)) {
-            throw new errors_UsageError(`${file}:${line} includes '${target}', which does not exist (${resolved}). Fix that line.`);
-        }
-        included.push(resolved);
-    });
-    return included;
-}
-/** pip's reading of a requirement file: `\` joins lines, `#` after whitespace starts a comment. */
-function logicalLines(content) {
-    const out = [];
-    let pending = '';
-    let start = 0;
-    content.split(/\r?\n/).forEach((raw, index) => {
-        if (pending === '')
-            start = index + 1;
-        if (raw.endsWith('\\')) {
-            pending += raw.slice(0, -1);
-            return;
-        }
-        const text = (pending + raw).replace(/(^|\s)#.*$/, '').trim();
-        pending = '';
-        if (text !== '')
-            out.push({ text, line: start });
-    });
-    return out;
-}
-// A requirement file outside the workspace (by `..`, an absolute path or a symlink) is refused: the key
-// would hash a file that the repository does not control.
-function checkInside(file, workspace) {
-    const real = external_node_fs_namespaceObject.realpathSync(file);
-    const root = external_node_fs_namespaceObject.realpathSync(workspace);
-    const rel = external_node_path_namespaceObject.relative(root, real);
-    if (rel === '..' || rel.startsWith(`..${external_node_path_namespaceObject.sep}`) || external_node_path_namespaceObject.isAbsolute(rel)) {
-        throw new errors_UsageError(`Requirement file '${file}' is outside the workspace (${root}). Move it into the repository.`);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/venv.ts
@@ -99115,7 +99149,11 @@ async function run() {
     }
     catch (error) {
         // A UsageError is a message for the user; anything else is our bug, shown with its stack.
-        setFailed(error instanceof errors_UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error));
+        setFailed(error instanceof errors_UsageError
+            ? error.message
+            : error instanceof Error
+                ? (error.stack ?? error.message)
+                : String(error));
     }
 }
 async function setupVenv(ctx, inputs) {
@@ -99151,7 +99189,10 @@ async function setupVenv(ctx, inputs) {
     }
     if (status !== 'hit')
         await build(plan, timeline);
-    await timeline.phase('Export', () => Promise.resolve(exportVenv(plan, status)));
+    await timeline.phase('Export', () => {
+        exportVenv(plan, status);
+        return Promise.resolve();
+    });
     if (useCache && status !== 'hit')
         await timeline.phase('Save', () => saveVenv(plan));
     await writeSummary(plan, status, timeline);

@@ -59,16 +59,22 @@ function parseBoolean(name: string, value: string): boolean {
 // another variable or PATH entry. Glob characters are refused so that `path` always names one directory.
 function checkPathText(name: string, value: string): void {
   if (/\p{Cc}/u.test(value)) {
-    throw new UsageError(`Input '${name}' contains a control character (newline, tab, NUL...). Give a plain path.`)
+    throw new UsageError(
+      `Input '${name}' contains a control character (newline, tab, NUL...). Give a plain path.`,
+    )
   }
   if (/[*?[\]{}]/.test(value)) {
-    throw new UsageError(`Input '${name}' contains glob characters (* ? [ ] { }): give one literal directory path.`)
+    throw new UsageError(
+      `Input '${name}' contains glob characters (* ? [ ] { }): give one literal directory path.`,
+    )
   }
 }
 
 function checkPipArgs(args: string[]): string[] {
   for (const arg of args) {
-    const flag = OUTSIDE_VENV_FLAGS.find((f) => arg === f || arg.startsWith(`${f}=`) || (f === '-t' && /^-t./.test(arg)))
+    const flag = OUTSIDE_VENV_FLAGS.find(
+      (f) => arg === f || arg.startsWith(`${f}=`) || (f === '-t' && /^-t./.test(arg)),
+    )
     if (flag !== undefined) {
       throw new UsageError(
         `Input 'pip-args' has '${flag}', which installs outside the venv. Remove it: packages belong in the venv that is cached.`,

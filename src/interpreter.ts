@@ -12,7 +12,9 @@ export async function locatePython(os: Os, requested: string | undefined, cwd: s
   if (requested !== undefined && looksLikePath(os, requested)) {
     const resolved = pathFor(os).resolve(cwd, requested)
     if (!fs.existsSync(resolved)) {
-      throw new UsageError(`Input 'python': no file at '${resolved}'. Give an existing interpreter path or a command.`)
+      throw new UsageError(
+        `Input 'python': no file at '${resolved}'. Give an existing interpreter path or a command.`,
+      )
     }
     return resolved
   }

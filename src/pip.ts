@@ -3,6 +3,7 @@
 import * as exec from '@actions/exec'
 import { UsageError } from './errors.js'
 import type { Plan } from './plan.js'
+import { linesAsking, normalizeName, requirementName } from './requirements.js'
 
 export function hasWork(plan: Plan): boolean {
   return plan.requirements.roots.length > 0 || plan.packages.length > 0
@@ -33,20 +34,26 @@ export async function install(plan: Plan): Promise<void> {
   if (code !== 0) throw new UsageError(failureMessage(plan, code, stderr))
 }
 
-/** pip's own ERROR lines (they name the requirement file and line), plus which input named a package. */
+/**
+ * pip's own ERROR lines, then where each project they name was asked for: pip names the requirement
+ * file for some failures but not for "no matching distribution", so the action looks it up.
+ */
 export function failureMessage(plan: Plan, code: number, stderr: string): string {
-  const errors = stderr
-    .split(/\r?\n/)
-    .filter((l) => l.startsWith('ERROR:'))
-    .join('\n')
-  const lower = errors.toLowerCase()
-  const fromInput = plan.packages.filter((spec) => {
-    const name = /^[A-Za-z0-9._-]+/.exec(spec)?.[0]
-    return name !== undefined && lower.includes(name.toLowerCase())
+  const lines = stderr.split(/\r?\n/)
+  const errors = lines.filter((l) => l.startsWith('ERROR:'))
+  const named = new Set<string>()
+  for (const error of errors) {
+    for (const m of error.matchAll(/(?:requirement|distribution found for) ([A-Za-z0-9][A-Za-z0-9._-]*)/g)) {
+      if (m[1] !== undefined) named.add(normalizeName(m[1]))
+    }
+  }
+  const origins = [...named].flatMap((name) => {
+    const where = linesAsking(plan.requirements, plan.baseDir, name)
+    if (plan.packages.some((spec) => requirementName(spec) === name)) where.push("the 'packages' input")
+    return where.length > 0 ? [`'${name}' is asked for in ${where.join(', ')}.`] : []
   })
-  const origin =
-    fromInput.length > 0 ? `\nRequested by the 'packages' input: ${fromInput.join(', ')}.` : ''
-  return `pip install failed (exit code ${code}).\n${errors || stderr.trim().split(/\r?\n/).slice(-5).join('\n')}${origin}`
+  const shown = errors.length > 0 ? errors : lines.filter((l) => l.trim() !== '').slice(-5)
+  return [`pip install failed (exit code ${code}).`, ...shown, ...origins].join('\n')
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {

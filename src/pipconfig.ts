@@ -27,7 +27,10 @@ export function credentialsIn(text: string): string[] {
  * lines with credentials stripped. Every source is listed rather than resolved to pip's winner: a change in
  * any of them then changes the key, which at worst costs one needless rebuild.
  */
-export function indexSettings(files: readonly string[], env: Readonly<Record<string, string | undefined>>): string[] {
+export function indexSettings(
+  files: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
   const settings: string[] = []
   const configFile = env['PIP_CONFIG_FILE']
   // pip reads no config file at all when PIP_CONFIG_FILE is the null device.

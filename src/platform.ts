@@ -87,7 +87,8 @@ function parseOsRelease(text: string): Map<string, string> {
   const fields = new Map<string, string>()
   for (const line of text.split('\n')) {
     const match = /^([A-Z_]+)=(.*)$/.exec(line.trim())
-    if (match?.[1] !== undefined && match[2] !== undefined) fields.set(match[1], match[2].replace(/^"|"$/g, ''))
+    if (match?.[1] !== undefined && match[2] !== undefined)
+      fields.set(match[1], match[2].replace(/^"|"$/g, ''))
   }
   return fields
 }
@@ -105,7 +106,11 @@ export function pipConfigFiles(
   if (os === 'win32') {
     const programData = env['ProgramData'] ?? 'C:\\ProgramData'
     const appData = env['APPDATA'] ?? p.join(home, 'AppData', 'Roaming')
-    return [p.join(programData, 'pip', 'pip.ini'), p.join(home, 'pip', 'pip.ini'), p.join(appData, 'pip', 'pip.ini')]
+    return [
+      p.join(programData, 'pip', 'pip.ini'),
+      p.join(home, 'pip', 'pip.ini'),
+      p.join(appData, 'pip', 'pip.ini'),
+    ]
   }
   const xdgDirs = (env['XDG_CONFIG_DIRS'] || '/etc/xdg').split(':').filter((d) => d !== '')
   const globals = [...xdgDirs.map((d) => p.join(d, 'pip', 'pip.conf')), '/etc/pip.conf']

@@ -49,7 +49,10 @@ export function exportVenv(plan: Plan, status: CacheStatus): void {
 export async function writeSummary(plan: Plan, status: CacheStatus, timeline: Timeline): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return
   const rows = [
-    [{ data: 'setup-venv', header: true }, { data: 'Result', header: true }],
+    [
+      { data: 'setup-venv', header: true },
+      { data: 'Result', header: true },
+    ],
     ['Cache', status],
     ['Key', `<code>${plan.key}</code>`],
     ['Python', `${plan.basePython.implementation} ${plan.basePython.version}`],

@@ -22,8 +22,7 @@ export async function findRequirementFiles(
   baseDir: string,
   workspace: string,
 ): Promise<RequirementFiles> {
-  const roots =
-    patterns === undefined ? defaultRoots(baseDir) : await expandPatterns(patterns, baseDir)
+  const roots = patterns === undefined ? defaultRoots(baseDir) : await expandPatterns(patterns, baseDir)
   const seen = new Map<string, string>()
   const queue = [...roots]
   for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
@@ -77,11 +76,34 @@ function includedFiles(file: string, content: string): string[] {
     if (target === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return
     const resolved = path.resolve(path.dirname(file), target)
     if (!fs.existsSync(resolved)) {
-      throw new UsageError(`${file}:${line} includes '${target}', which does not exist (${resolved}). Fix that line.`)
+      throw new UsageError(
+        `${file}:${line} includes '${target}', which does not exist (${resolved}). Fix that line.`,
+      )
     }
     included.push(resolved)
   })
   return included
+}
+
+/** PEP 503 normalized project name, so `Foo_Bar` in one place matches `foo-bar` in another. */
+export function normalizeName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-')
+}
+
+/** The project name a requirement line asks for, or undefined for options, paths and URLs. */
+export function requirementName(spec: string): string | undefined {
+  const match = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:[[<>=!~;@ ]|$)/.exec(spec.trim())
+  return match?.[1] === undefined ? undefined : normalizeName(match[1])
+}
+
+/** `file:line` of every line in the requirement files that asks for the project `name`. */
+export function linesAsking(files: RequirementFiles, baseDir: string, name: string): string[] {
+  const wanted = normalizeName(name)
+  return files.files.flatMap((f) =>
+    logicalLines(fs.readFileSync(path.join(baseDir, f.path), 'utf8'))
+      .filter(({ text }) => requirementName(text) === wanted)
+      .map(({ line }) => `${f.path}:${line}`),
+  )
 }
 
 /** pip's reading of a requirement file: `\` joins lines, `#` after whitespace starts a comment. */

@@ -18,7 +18,13 @@ export async function run(): Promise<void> {
     await setupVenv(readContext(), readInputs())
   } catch (error) {
     // A UsageError is a message for the user; anything else is our bug, shown with its stack.
-    core.setFailed(error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error))
+    core.setFailed(
+      error instanceof UsageError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error),
+    )
   }
 }
 
@@ -51,7 +57,10 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
   }
   if (status !== 'hit') await build(plan, timeline)
 
-  await timeline.phase('Export', () => Promise.resolve(exportVenv(plan, status)))
+  await timeline.phase('Export', () => {
+    exportVenv(plan, status)
+    return Promise.resolve()
+  })
   if (useCache && status !== 'hit') await timeline.phase('Save', () => saveVenv(plan))
   await writeSummary(plan, status, timeline)
 }

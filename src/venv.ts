@@ -75,7 +75,8 @@ export async function venvProblem(plan: Plan): Promise<string | undefined> {
   if (facts.version !== plan.basePython.version) {
     return `its interpreter is Python ${facts.version}, not ${plan.basePython.version}`
   }
-  if (!samePath(facts.prefix, plan.venvDir)) return `its interpreter's prefix is ${facts.prefix}, not ${plan.venvDir}`
+  if (!samePath(facts.prefix, plan.venvDir))
+    return `its interpreter's prefix is ${facts.prefix}, not ${plan.venvDir}`
   return undefined
 }
 

@@ -13,7 +13,10 @@ export function splitWords(text: string, inputName: string): string[] {
     if (quote === "'") {
       if (ch === "'") quote = undefined
       else word += ch
-    } else if (ch === '\\' && (next === '\\' || next === '"' || (quote === undefined && /[\s']/.test(next)))) {
+    } else if (
+      ch === '\\' &&
+      (next === '\\' || next === '"' || (quote === undefined && /[\s']/.test(next)))
+    ) {
       word += next
       inWord = true
       i++
@@ -33,7 +36,9 @@ export function splitWords(text: string, inputName: string): string[] {
     }
   }
   if (quote !== undefined) {
-    throw new UsageError(`Input '${inputName}' has an unclosed ${quote} quote. Close it, or escape it with a backslash.`)
+    throw new UsageError(
+      `Input '${inputName}' has an unclosed ${quote} quote. Close it, or escape it with a backslash.`,
+    )
   }
   if (inWord) words.push(word)
   return words

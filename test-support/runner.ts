@@ -8,9 +8,10 @@
 // - GITHUB_PATH lines are kept in a list where a re-added entry moves to the end, and a step's PATH
 //   is that list reversed (newest first) followed by the base PATH;
 // - GITHUB_OUTPUT/ENV/STATE accept both `name=value` and `name<<DELIM` heredocs (LF newlines);
-// - `::warning|error|notice props::message` commands are recognised on stdout and stderr.
-// Deliberately not mirrored: action.yml input defaults (pass every input explicitly),
-// `::stop-commands::`, secret masking, problem matchers.
+// - `::warning|error|notice props::message` commands are recognised on stdout and stderr;
+// - inputs not given take their action.yml `default:` (read by a small parser for the plain
+//   `inputs:` map this project writes; expressions in defaults are not evaluated).
+// Deliberately not mirrored: `::stop-commands::`, secret masking, problem matchers.
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -18,8 +19,17 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
+/** The checkout: the nearest directory above this file with action.yml (this file also runs compiled under .build/). */
+export const REPO_ROOT = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)))
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'action.yml'))) return dir
+    if (path.dirname(dir) === dir) throw new Error(`No action.yml above ${start}`)
+  }
+}
 export const DEFAULT_ENTRY = path.join(REPO_ROOT, 'dist', 'index.js')
+export const ACTION_YML = path.join(REPO_ROOT, 'action.yml')
 /** A Node 24 binary the project vendors, for running the bundle under the node24 runtime. */
 export const NODE24 = path.join(REPO_ROOT, 'tools', 'node24', 'node_modules', '.bin', 'node')
 
@@ -36,7 +46,9 @@ export interface JobState {
   env: Record<string, string>
   /** In the order added, a re-added entry moved to the end (newest last), as the runner keeps it. */
   path: string[]
+  /** Holds workspace, temp and tool cache; runStep made it unless given `root`: remove it when done. */
   root: string
+  eventName: string
   workspace: string
   runnerTemp: string
   toolCache: string
@@ -74,7 +86,7 @@ export interface StepResult extends CommandResult {
 export interface CommonOptions {
   /** Extra variables (a step's `env:`); they win over GITHUB_ENV values and the defaults. */
   env?: Record<string, string>
-  /** Kill the whole process group and reject after this long. Default 10 minutes. */
+  /** Kill the whole process group and reject after this long. Default 100 s. */
   timeoutMs?: number
   /** Working directory; default the job's workspace. */
   cwd?: string
@@ -88,14 +100,22 @@ export interface RunStepOptions extends CommonOptions {
   node?: string
   /** An earlier step of the same job (its env, path and directories carry over). */
   prev?: Pick<StepResult, 'job'>
+  /**
+   * action.yml whose input defaults apply to inputs not given; false for none. Default: the repo's
+   * action.yml when running the default entry, none for any other entry.
+   */
+  actionYml?: string | false
   /** STATE_<name> variables, as the runner gives a post step the main step's saved state. */
   state?: Record<string, string>
   /** Directory to hold workspace, RUNNER_TEMP and tool cache of a new job; default a fresh temp dir. */
   root?: string
+  /** GITHUB_EVENT_NAME of a new job (chained steps keep their job's); default push. */
   eventName?: string
 }
 
-const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000
+// Under jest's 120 s testTimeout, so a hung step fails with this module's message (and its
+// process group killed) rather than jest's, which would leave the processes running.
+const DEFAULT_TIMEOUT_MS = 100_000
 const FILE_COMMANDS = {
   GITHUB_ENV: 'set_env_',
   GITHUB_PATH: 'add_path_',
@@ -115,12 +135,13 @@ function runnerArch(): string {
   return map[os.arch()] ?? os.arch().toUpperCase()
 }
 
-function newJob(root?: string): JobState {
+function newJob(root: string | undefined, eventName: string): JobState {
   const dir = root ?? mkdtempSync(path.join(os.tmpdir(), 'setup-venv-job-'))
   const job: JobState = {
     env: {},
     path: [],
     root: dir,
+    eventName,
     workspace: path.join(dir, 'workspace'),
     runnerTemp: path.join(dir, 'temp'),
     toolCache: path.join(dir, 'toolcache'),
@@ -131,7 +152,10 @@ function newJob(root?: string): JobState {
 
 /** PATH for a step: GITHUB_PATH entries newest first, then the base PATH. */
 export function stepPath(jobPath: readonly string[], basePath: string): string {
-  return [...jobPath].reverse().concat(basePath ? [basePath] : []).join(path.delimiter)
+  return [...jobPath]
+    .reverse()
+    .concat(basePath ? [basePath] : [])
+    .join(path.delimiter)
 }
 
 /** Adds entries to a job's path list as the runner does: a re-added entry moves to the end. */
@@ -145,7 +169,7 @@ export function addToJobPath(jobPath: readonly string[], added: readonly string[
   return out
 }
 
-function baseEnv(job: JobState, action: string, eventName: string, env: Record<string, string> | undefined) {
+function baseEnv(job: JobState, action: string, env: Record<string, string> | undefined) {
   const inherited: Record<string, string> = {}
   for (const name of INHERITED_VARS) {
     const v = process.env[name]
@@ -157,7 +181,7 @@ function baseEnv(job: JobState, action: string, eventName: string, env: Record<s
     GITHUB_ACTIONS: 'true',
     GITHUB_ACTION: action,
     GITHUB_ACTOR: 'octocat',
-    GITHUB_EVENT_NAME: eventName,
+    GITHUB_EVENT_NAME: job.eventName,
     GITHUB_JOB: 'test',
     GITHUB_REF: 'refs/heads/main',
     GITHUB_REF_NAME: 'main',
@@ -231,6 +255,53 @@ export function parseKeyValueFile(text: string, file = 'file command'): Record<s
     }
   }
   return out
+}
+
+/**
+ * Input defaults from an action.yml's top-level `inputs:` map. Handles the flat layout actions use
+ * (input names indented under `inputs:`, `default:` one level deeper, plain or quoted scalars) and
+ * throws on anything fancier rather than guess; no YAML library is a dependency of this project.
+ */
+export function actionDefaults(file: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  let inInputs = false
+  let inputIndent = -1
+  let current: string | undefined
+  for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    if (/^\s*(#.*)?$/.test(raw)) continue
+    const indent = raw.length - raw.trimStart().length
+    const line = raw.trim()
+    if (indent === 0) {
+      inInputs = line === 'inputs:'
+      inputIndent = -1
+      current = undefined
+      continue
+    }
+    if (!inInputs) continue
+    if (inputIndent < 0) inputIndent = indent
+    if (indent === inputIndent) {
+      current = /^(['"]?)([^'":]+)\1:$/.exec(line)?.[2]
+      continue
+    }
+    const m = /^default:\s*(.*)$/.exec(line)
+    if (!m || current === undefined || indent <= inputIndent) continue
+    out[current] = yamlScalar(m[1] ?? '', file)
+  }
+  return out
+}
+
+function yamlScalar(text: string, file: string): string {
+  const v = text.replace(/\s+#.*$/, '').trim()
+  if (v.startsWith("'")) {
+    if (!v.endsWith("'") || v.length < 2) throw new Error(`${file}: unsupported default ${text}`)
+    return v.slice(1, -1).replace(/''/g, "'")
+  }
+  if (v.startsWith('"')) {
+    if (!v.endsWith('"') || v.length < 2) throw new Error(`${file}: unsupported default ${text}`)
+    return JSON.parse(v) as string
+  }
+  if (/^[|>[{&*!]/.test(v)) throw new Error(`${file}: unsupported default ${text}`)
+  return v
 }
 
 function unescapeCommand(s: string, property: boolean): string {
@@ -315,10 +386,14 @@ export function launch(
 /** Runs `node <entry>` as a `uses:` step: clean env, INPUT_*, fresh file commands, parsed results. */
 export async function runStep(opts: RunStepOptions = {}): Promise<StepResult> {
   const prevJob = opts.prev?.job
-  const job: JobState = prevJob ? { ...prevJob, env: { ...prevJob.env }, path: [...prevJob.path] } : newJob(opts.root)
+  const job: JobState = prevJob
+    ? { ...prevJob, env: { ...prevJob.env }, path: [...prevJob.path] }
+    : newJob(opts.root, opts.eventName ?? 'push')
   const files = fileCommandFiles(job)
-  const env = baseEnv(job, '__self', opts.eventName ?? 'push', opts.env)
-  for (const [name, value] of Object.entries(opts.inputs ?? {})) env[inputVar(name)] = value
+  const env = baseEnv(job, '__self', opts.env)
+  const actionYml = opts.actionYml ?? (opts.entry === undefined ? ACTION_YML : false)
+  const inputs = { ...(actionYml ? actionDefaults(actionYml) : {}), ...opts.inputs }
+  for (const [name, value] of Object.entries(inputs)) env[inputVar(name)] = value
   for (const [name, value] of Object.entries(opts.state ?? {})) env[`STATE_${name}`] = value
   Object.assign(env, files)
 
@@ -364,7 +439,7 @@ export function nextStep(
   argv: readonly string[],
   opts: CommonOptions = {},
 ): Promise<CommandResult> {
-  const env = baseEnv(prev.job, '__run', 'push', opts.env)
+  const env = baseEnv(prev.job, '__run', opts.env)
   Object.assign(env, fileCommandFiles(prev.job))
   return launch(argv, env, opts.cwd ?? prev.job.workspace, opts.timeoutMs)
 }

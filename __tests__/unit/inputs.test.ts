@@ -1,0 +1,92 @@
+import { readInputs } from '../../src/inputs.js'
+
+const NAMES = [
+  'python',
+  'path',
+  'requirements',
+  'packages',
+  'pip-args',
+  'working-directory',
+  'cache',
+  'cache-suffix',
+]
+
+function withInputs(values: Record<string, string>): void {
+  for (const name of NAMES) Reflect.deleteProperty(process.env, `INPUT_${name.toUpperCase()}`)
+  for (const [name, value] of Object.entries(values)) process.env[`INPUT_${name.toUpperCase()}`] = value
+}
+
+afterAll(() => {
+  withInputs({})
+})
+
+describe('readInputs', () => {
+  test('defaults', () => {
+    withInputs({})
+    expect(readInputs()).toEqual({
+      python: undefined,
+      path: '.venv',
+      requirements: undefined,
+      packages: [],
+      pipArgs: [],
+      workingDirectory: undefined,
+      cache: true,
+      cacheSuffix: '',
+    })
+  })
+
+  test('multi-line inputs drop blank and comment lines', () => {
+    withInputs({
+      requirements: 'requirements.txt\n\n  # dev tools\nrequirements/*.txt\r\n',
+      packages: 'pytest>=8\n  ruff  \n',
+      'pip-args': `--pre --extra-index-url "https://example.org/a b" 'x y' C:\\wheels`,
+      cache: 'False',
+      'cache-suffix': 'v2',
+      python: '/usr/bin/python3.12',
+      'working-directory': 'app',
+    })
+    expect(readInputs()).toEqual({
+      python: '/usr/bin/python3.12',
+      path: '.venv',
+      requirements: ['requirements.txt', 'requirements/*.txt'],
+      packages: ['pytest>=8', 'ruff'],
+      pipArgs: ['--pre', '--extra-index-url', 'https://example.org/a b', 'x y', 'C:\\wheels'],
+      workingDirectory: 'app',
+      cache: false,
+      cacheSuffix: 'v2',
+    })
+  })
+
+  test('shell metacharacters in pip-args stay literal arguments', () => {
+    withInputs({ 'pip-args': '--no-deps; rm -rf / && echo $(id) `x` | cat' })
+    expect(readInputs().pipArgs).toEqual([
+      '--no-deps;',
+      'rm',
+      '-rf',
+      '/',
+      '&&',
+      'echo',
+      '$(id)',
+      '`x`',
+      '|',
+      'cat',
+    ])
+  })
+
+  test.each<[Record<string, string>, RegExp]>([
+    [{ cache: 'yes' }, /^Input 'cache' must be 'true' or 'false', not 'yes'\.$/],
+    [{ 'pip-args': '--target /tmp/x' }, /^Input 'pip-args' has '--target', which installs outside the venv/],
+    [{ 'pip-args': '--prefix=/usr' }, /^Input 'pip-args' has '--prefix'/],
+    [{ 'pip-args': '--root /' }, /^Input 'pip-args' has '--root'/],
+    [{ 'pip-args': '--user' }, /^Input 'pip-args' has '--user'/],
+    [{ 'pip-args': '-t/tmp/x' }, /^Input 'pip-args' has '-t'/],
+    [{ 'pip-args': '--index-url "https://x' }, /^Input 'pip-args' has an unclosed " quote/],
+    [{ path: 'venv\nPATH=/evil' }, /^Input 'path' contains a control character/],
+    [{ path: 'a\u0000b' }, /^Input 'path' contains a control character/],
+    [{ path: '.venv-*' }, /^Input 'path' contains glob characters/],
+    [{ 'working-directory': 'src\tx' }, /^Input 'working-directory' contains a control character/],
+  ])('bad input %j is refused with a message naming it', (values, message) => {
+    withInputs(values)
+    expect(() => readInputs()).toThrow(message)
+  })
+})
