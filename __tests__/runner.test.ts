@@ -77,8 +77,11 @@ describe('runStep', () => {
   let r: StepResult
   const canary = 'SETUP_VENV_LEAK_CANARY'
 
+  const savedNodeOptions = process.env.NODE_OPTIONS
   beforeAll(async () => {
     process.env[canary] = 'leaked'
+    // Set here rather than relied on from how jest was started: a step must not get it.
+    process.env.NODE_OPTIONS = '--max-old-space-size=4096'
     try {
       r = await runStep({
         entry: fixture,
@@ -88,6 +91,8 @@ describe('runStep', () => {
     } finally {
       // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
       delete process.env[canary]
+      if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS
+      else process.env.NODE_OPTIONS = savedNodeOptions
     }
   })
 
@@ -143,8 +148,6 @@ describe('runStep', () => {
     const allowed = new Set<string>([...INHERITED_VARS, 'CI'])
     const unexpected = keys.filter((k) => !allowed.has(k) && !/^(GITHUB|RUNNER|INPUT)_/.test(k))
     expect(unexpected).toEqual([])
-    // jest runs with NODE_OPTIONS set; a step must not get it.
-    expect(process.env.NODE_OPTIONS).toBeDefined()
     expect(keys).not.toContain('NODE_OPTIONS')
     for (const k of [
       'GITHUB_ENV',
