@@ -99009,16 +99009,27 @@ class Timeline {
 function formatMs(ms) {
     return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
-/** Outputs, VIRTUAL_ENV and PATH, so that later steps run from the venv. */
-function exportVenv(plan, status) {
-    exportVariable('VIRTUAL_ENV', plan.venvDir);
-    addPath(plan.layout.binDir);
-    setOutput('cache-hit', status === 'hit' ? 'true' : 'false');
-    setOutput('cache-status', status);
-    setOutput('cache-key', plan.key);
-    setOutput('venv-path', plan.venvDir);
-    setOutput('python-path', plan.layout.python);
-    setOutput('python-version', plan.basePython.version);
+/** What later steps get: VIRTUAL_ENV, the venv's bin directory first on PATH, and the outputs. */
+function exportsFor(plan, status) {
+    return {
+        env: { VIRTUAL_ENV: plan.venvDir },
+        path: plan.layout.binDir,
+        outputs: {
+            'cache-hit': status === 'hit' ? 'true' : 'false',
+            'cache-status': status,
+            'cache-key': plan.key,
+            'venv-path': plan.venvDir,
+            'python-path': plan.layout.python,
+            'python-version': plan.basePython.version,
+        },
+    };
+}
+function applyExports(exports) {
+    for (const [name, value] of Object.entries(exports.env))
+        exportVariable(name, value);
+    addPath(exports.path);
+    for (const [name, value] of Object.entries(exports.outputs))
+        setOutput(name, value);
 }
 async function writeSummary(plan, status, timeline) {
     if (!process.env['GITHUB_STEP_SUMMARY'])
@@ -99190,7 +99201,7 @@ async function setupVenv(ctx, inputs) {
     if (status !== 'hit')
         await build(plan, timeline);
     await timeline.phase('Export', () => {
-        exportVenv(plan, status);
+        applyExports(exportsFor(plan, status));
         return Promise.resolve();
     });
     if (useCache && status !== 'hit')

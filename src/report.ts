@@ -34,16 +34,32 @@ export function formatMs(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`
 }
 
-/** Outputs, VIRTUAL_ENV and PATH, so that later steps run from the venv. */
-export function exportVenv(plan: Plan, status: CacheStatus): void {
-  core.exportVariable('VIRTUAL_ENV', plan.venvDir)
-  core.addPath(plan.layout.binDir)
-  core.setOutput('cache-hit', status === 'hit' ? 'true' : 'false')
-  core.setOutput('cache-status', status)
-  core.setOutput('cache-key', plan.key)
-  core.setOutput('venv-path', plan.venvDir)
-  core.setOutput('python-path', plan.layout.python)
-  core.setOutput('python-version', plan.basePython.version)
+export interface Exports {
+  readonly env: Readonly<Record<string, string>>
+  readonly path: string
+  readonly outputs: Readonly<Record<string, string>>
+}
+
+/** What later steps get: VIRTUAL_ENV, the venv's bin directory first on PATH, and the outputs. */
+export function exportsFor(plan: Plan, status: CacheStatus): Exports {
+  return {
+    env: { VIRTUAL_ENV: plan.venvDir },
+    path: plan.layout.binDir,
+    outputs: {
+      'cache-hit': status === 'hit' ? 'true' : 'false',
+      'cache-status': status,
+      'cache-key': plan.key,
+      'venv-path': plan.venvDir,
+      'python-path': plan.layout.python,
+      'python-version': plan.basePython.version,
+    },
+  }
+}
+
+export function applyExports(exports: Exports): void {
+  for (const [name, value] of Object.entries(exports.env)) core.exportVariable(name, value)
+  core.addPath(exports.path)
+  for (const [name, value] of Object.entries(exports.outputs)) core.setOutput(name, value)
 }
 
 export async function writeSummary(plan: Plan, status: CacheStatus, timeline: Timeline): Promise<void> {

@@ -9,7 +9,7 @@ import { hasWork, install } from './pip.js'
 import { credentialsIn, indexSettings } from './pipconfig.js'
 import { baseDirectory, makePlan, type Plan } from './plan.js'
 import { pipConfigFiles } from './platform.js'
-import { exportVenv, Timeline, writeSummary, type CacheStatus } from './report.js'
+import { applyExports, exportsFor, Timeline, writeSummary, type CacheStatus } from './report.js'
 import { findRequirementFiles } from './requirements.js'
 import { createVenv, inspectTarget, removeVenv, venvProblem, writeStamp } from './venv.js'
 
@@ -58,7 +58,7 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
   if (status !== 'hit') await build(plan, timeline)
 
   await timeline.phase('Export', () => {
-    exportVenv(plan, status)
+    applyExports(exportsFor(plan, status))
     return Promise.resolve()
   })
   if (useCache && status !== 'hit') await timeline.phase('Save', () => saveVenv(plan))
