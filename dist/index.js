@@ -38404,7 +38404,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4978);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8818);
 // Entry point of the action (bundled into dist/index.js).
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -38414,7 +38414,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4978:
+/***/ 8818:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -98229,9 +98229,15 @@ function saveCacheV2(paths_1, key_1, options_1) {
 //# sourceMappingURL=cache.js.map
 ;// CONCATENATED MODULE: ./src/cache.ts
 // The boundary with the cache service. Everything that can go wrong on the other side of it becomes a
-// warning here: the caller only learns whether the venv was restored or saved.
+// warning here: the caller only learns what happened, never an exception.
 
 
+/**
+ * A download that receives nothing for this long is abandoned and the venv is built instead. It bounds
+ * the Azure storage path (github.com), whose default is 10 minutes; other storage (GitHub Enterprise
+ * Server, the local service) has a fixed 5 s idle-socket limit in the library.
+ */
+const STALL_TIMEOUT_MS = 60_000;
 /** Why the cache cannot be used on this runner, or undefined when it can. */
 function cacheUnavailable() {
     if (!isFeatureAvailable()) {
@@ -98241,41 +98247,129 @@ function cacheUnavailable() {
 }
 /**
  * Restores the entry saved under exactly plan.key into plan.venvDir. The service also prefix-matches the
- * primary key, so the key it answers with is compared: anything else is a miss (the caller then removes
- * whatever was extracted).
+ * primary key, so the key it answers with is compared: anything else is a miss. The library reports
+ * service faults only as warnings and an undefined result; those warnings tell a failure from a miss.
  */
 async function restoreVenv(plan) {
-    let restoredKey;
-    try {
-        restoredKey = await restoreCache([plan.venvDir], plan.key, [], { timeoutInMs: DOWNLOAD_TIMEOUT_MS });
-    }
-    catch (error) {
-        warning(`Cache restore failed, the venv will be built instead: ${error.message}`);
+    const { result, warnings } = await collectWarnings(() => restoreCache([plan.venvDir], plan.key, [], { segmentTimeoutInMs: STALL_TIMEOUT_MS }));
+    if (result instanceof Error) {
+        warning(`Cache restore failed, the venv is built instead: ${result.message}`);
         return 'failed';
     }
-    if (restoredKey === plan.key) {
+    if (result === plan.key) {
         info(`Cache restored from key: ${plan.key}`);
         return 'hit';
+    }
+    if (result === undefined && warnings > 0) {
+        warning(`Cache restore failed (see the warning above): the venv is built instead.`);
+        return 'failed';
     }
     info(`No cache found for key: ${plan.key}`);
     return 'miss';
 }
-/** A stalled download gives up after this long without data, instead of the library's default. */
-const DOWNLOAD_TIMEOUT_MS = 30_000;
+/**
+ * Saves plan.venvDir under plan.key. The library answers -1 without a warning when the key is already
+ * taken (saved or being saved by another job), and -1 with a warning on a fault. An id is not trusted on
+ * its own (over the REST protocol it comes back even when the upload failed): the entry is looked up.
+ */
 async function saveVenv(plan) {
-    try {
-        const id = await cache_saveCache([plan.venvDir], plan.key);
-        if (id === -1) {
-            warning(`Cache not saved for key: ${plan.key} (see the messages above; the venv itself is ready).`);
-            return false;
-        }
+    const { result, warnings } = await collectWarnings(() => cache_saveCache([plan.venvDir], plan.key));
+    if (result === -1 && warnings === 0) {
+        info(`Cache not saved: an entry with key ${plan.key} already exists or another job is saving it.`);
+        return 'exists';
     }
-    catch (error) {
-        warning(`Cache not saved for key: ${plan.key}: ${error.message}`);
+    if (typeof result === 'number' && result !== -1 && (await entryExists(plan))) {
+        info(`Cache saved with key: ${plan.key}`);
+        return 'saved';
+    }
+    const detail = result instanceof Error ? ` (${result.message})` : '';
+    warning(`Cache not saved for key: ${plan.key}${detail}. The venv itself is ready; the next run builds it again.`);
+    return 'failed';
+}
+async function entryExists(plan) {
+    try {
+        const key = await restoreCache([plan.venvDir], plan.key, [], { lookupOnly: true });
+        return key === plan.key;
+    }
+    catch {
         return false;
     }
-    info(`Cache saved with key: ${plan.key}`);
-    return true;
+}
+/**
+ * Runs `fn`, counting the `::warning::` commands it writes (the library's only sign of a service fault)
+ * and turning a thrown error into a value.
+ */
+async function collectWarnings(fn) {
+    const write = process.stdout.write.bind(process.stdout);
+    let warnings = 0;
+    process.stdout.write = (chunk, ...rest) => {
+        if (String(chunk).startsWith('::warning'))
+            warnings++;
+        return write(chunk, ...rest);
+    };
+    try {
+        return { result: await fn(), warnings };
+    }
+    catch (error) {
+        return { result: error instanceof Error ? error : new Error(String(error)), warnings };
+    }
+    finally {
+        process.stdout.write = write;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/policy.ts
+// Which cache operations this run may perform. Pure: decided from the inputs and the runner's variables,
+// and explained in one log line whenever something is held back.
+/**
+ * Events whose jobs hold privileged tokens or publish artifacts: a venv restored there is code that
+ * another, less trusted run may have saved (cache poisoning), and a venv saved there would be trusted by
+ * every later run. Tag pushes count as releases.
+ */
+function privilegedEvent(env) {
+    const event = env['GITHUB_EVENT_NAME'] ?? '';
+    if (['release', 'pull_request_target', 'workflow_run'].includes(event))
+        return `the '${event}' event`;
+    const ref = env['GITHUB_REF'] ?? '';
+    if (event === 'push' && ref.startsWith('refs/tags/'))
+        return `a tag push (${ref})`;
+    return undefined;
+}
+function cachePolicy(enabled, allowPrivileged, env) {
+    if (!enabled)
+        return { restore: false, save: false, reason: "Cache disabled by the 'cache' input." };
+    const privileged = privilegedEvent(env);
+    if (privileged !== undefined && !allowPrivileged) {
+        return {
+            restore: false,
+            save: false,
+            reason: `Cache not used on ${privileged}: a cached venv is code that later steps run. Set 'cache-privileged-events: true' to use it anyway.`,
+        };
+    }
+    // The runner's ACTIONS_CACHE_MODE, as @actions/cache reads it: unknown values allow everything.
+    const mode = (env['ACTIONS_CACHE_MODE'] ?? '').trim().toLowerCase();
+    switch (mode) {
+        case 'read':
+            return {
+                restore: true,
+                save: false,
+                reason: "Cache mode 'read' (ACTIONS_CACHE_MODE): restore only, nothing is saved.",
+            };
+        case 'write-only':
+            return {
+                restore: false,
+                save: true,
+                reason: "Cache mode 'write-only' (ACTIONS_CACHE_MODE): nothing is restored, the venv is built and saved.",
+            };
+        case 'none':
+            return {
+                restore: false,
+                save: false,
+                reason: "Cache mode 'none' (ACTIONS_CACHE_MODE): the cache is not used.",
+            };
+        default:
+            return { restore: true, save: true, reason: undefined };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/platform.ts
@@ -98305,10 +98399,98 @@ function venvLayout(os, venvDir) {
 function defaultPythonCommands(os) {
     return os === 'win32' ? ['python'] : ['python3', 'python'];
 }
-/** A path in one canonical spelling for keys: Windows paths are case-insensitive, so `C:\` and `c:\` are one. */
+/**
+ * A path in one canonical spelling for keys. Pure: it normalizes (`.`/`..`, `/` to `\` on Windows, no
+ * trailing separator) but never resolves against the process's working directory, which on a Linux machine
+ * driving Windows paths would leak a POSIX directory into a Windows key. Windows file systems ignore case,
+ * so `C:\` and `c:\` are one key; macOS keeps case because APFS can be case-sensitive, and a spelling
+ * that differs only in case then costs at most one extra miss, never a venv restored to the wrong place.
+ */
 function canonicalPath(os, p) {
-    const resolved = pathFor(os).resolve(p);
-    return os === 'win32' ? resolved.toLowerCase() : resolved;
+    const paths = pathFor(os);
+    let normalized = paths.normalize(p);
+    const root = paths.parse(normalized).root;
+    while (normalized.length > root.length && normalized.endsWith(paths.sep))
+        normalized = normalized.slice(0, -1);
+    return os === 'win32' ? normalized.toLowerCase() : normalized;
+}
+/**
+ * A Windows path like `C:venv`: relative to drive C:'s own current directory, which the action cannot know
+ * (and which a Linux machine resolving Windows paths would fill with its own working directory).
+ */
+function isDriveRelative(os, p) {
+    return os === 'win32' && /^[A-Za-z]:(?![\\/])/.test(p);
+}
+/** PATH's separator: `;` on Windows (where `:` follows every drive letter), `:` elsewhere. */
+function pathDelimiter(os) {
+    return pathFor(os).delimiter;
+}
+/**
+ * A variable from a copy of the environment. Windows variable names ignore case (`Path` is how Windows
+ * spells PATH) but a copied object's keys do not, so there the first name matching in any case wins.
+ */
+function envVar(os, env, name) {
+    if (os !== 'win32' || env[name] !== undefined)
+        return env[name];
+    const upper = name.toUpperCase();
+    const match = Object.keys(env).find((k) => k.toUpperCase() === upper);
+    return match === undefined ? undefined : env[match];
+}
+/**
+ * The directories PATH names, in order. Empty entries are dropped: on POSIX they mean the working
+ * directory, where no interpreter should be picked up by accident. Windows entries may be quoted.
+ */
+function pathEntries(os, pathValue) {
+    return (pathValue ?? '')
+        .split(pathDelimiter(os))
+        .map((entry) => (os === 'win32' ? entry.replace(/^"(.*)"$/, '$1') : entry))
+        .filter((entry) => entry !== '');
+}
+/** The file a command is on disk: Windows runs `python` from `python.exe`. */
+function executableFile(os, command) {
+    return os === 'win32' && !/\.exe$/i.test(command) ? `${command}.exe` : command;
+}
+/**
+ * Commands on PATH that may be a Python of the requested version (`[3, 12]` or `[3, 12, 7]` or `[3]`).
+ * POSIX installs name them `python3.12` and `python3`; Windows installs have only `python.exe` (the `py`
+ * launcher picks by its own rules and is not used), so there every `python` on PATH is a candidate.
+ */
+function versionCommands(os, version) {
+    if (os === 'win32')
+        return ['python'];
+    const [major, minor] = version;
+    return [minor === undefined ? `python${String(major)}` : `python${String(major)}.${String(minor)}`];
+}
+/**
+ * The runner's arch as the tool cache names it: RUNNER_ARCH (X86, X64, ARM, ARM64) in lower case, else
+ * Node's arch of this process (ia32 is the tool cache's x86).
+ */
+function toolCacheArch(runnerArch, nodeArch) {
+    if (runnerArch)
+        return runnerArch.toLowerCase();
+    return nodeArch === 'ia32' ? 'x86' : nodeArch;
+}
+/** The directory that holds one subdirectory per installed CPython version. */
+function toolCachePythonRoot(os, toolCache) {
+    return pathFor(os).join(toolCache, 'Python');
+}
+function toolCachePython(os, toolCache, version, arch) {
+    const p = pathFor(os);
+    const versionDir = p.join(toolCachePythonRoot(os, toolCache), version);
+    const installDir = p.join(versionDir, arch);
+    return {
+        versionDir,
+        installDir,
+        python: os === 'win32' ? p.join(installDir, 'python.exe') : p.join(installDir, 'bin', 'python3'),
+        marker: p.join(versionDir, `${arch}.complete`),
+    };
+}
+/** What to tell a user whose interpreter cannot create venvs: the fix depends on where Python came from. */
+function missingVenvHint(os, major, minor) {
+    if (os === 'linux') {
+        return `On Debian or Ubuntu install it with 'sudo apt-get install python${String(major)}.${String(minor)}-venv', or use actions/setup-python.`;
+    }
+    return 'Use an interpreter from actions/setup-python or the python.org installer, which include both modules.';
 }
 /** Whether a user-given `python` is a path (to check on disk) rather than a command (to look up on PATH). */
 function looksLikePath(os, value) {
@@ -98330,8 +98512,8 @@ function archOf(machine, bits) {
  * change system libraries that compiled wheels link against); elsewhere the OS release stands in.
  */
 function imageIdentity(os, facts) {
-    const imageOs = facts.env['ImageOS'];
-    const imageVersion = facts.env['ImageVersion'];
+    const imageOs = envVar(os, facts.env, 'ImageOS');
+    const imageVersion = envVar(os, facts.env, 'ImageVersion');
     if (imageOs && imageVersion)
         return `${imageOs}-${imageVersion}`;
     if (os === 'linux' && facts.osRelease !== undefined) {
@@ -98357,8 +98539,8 @@ function parseOsRelease(text) {
 function pipConfigFiles(os, env, home) {
     const p = pathFor(os);
     if (os === 'win32') {
-        const programData = env['ProgramData'] ?? 'C:\\ProgramData';
-        const appData = env['APPDATA'] ?? p.join(home, 'AppData', 'Roaming');
+        const programData = envVar(os, env, 'ProgramData') ?? 'C:\\ProgramData';
+        const appData = envVar(os, env, 'APPDATA') ?? p.join(home, 'AppData', 'Roaming');
         return [
             p.join(programData, 'pip', 'pip.ini'),
             p.join(home, 'pip', 'pip.ini'),
@@ -98485,6 +98667,7 @@ function readInputs() {
         pipArgs: checkPipArgs(splitWords(getInput('pip-args'), 'pip-args')),
         workingDirectory,
         cache: parseBoolean('cache', getInput('cache') || 'true'),
+        cachePrivilegedEvents: parseBoolean('cache-privileged-events', getInput('cache-privileged-events') || 'false'),
         cacheSuffix: getInput('cache-suffix'),
     };
 }
@@ -98560,8 +98743,9 @@ print(json.dumps({
 `;
 async function probePython(executable) {
     // -E -s: no PYTHON* variables and no user site, so the environment cannot change what the probe reports.
+    // -B: no bytecode written, so probing a venv never changes the files its manifest covers.
     // (Not -I, which Python 2 rejects before it could tell us its version.)
-    const args = ['-E', '-s', '-c', SCRIPT];
+    const args = ['-B', '-E', '-s', '-c', SCRIPT];
     let result;
     try {
         result = await getExecOutput(executable, args, { silent: true, ignoreReturnCode: true });
@@ -98576,16 +98760,75 @@ async function probePython(executable) {
     return JSON.parse(line);
 }
 
+;// CONCATENATED MODULE: ./src/version.ts
+// The `python` input as a version (`3`, `3.12`, `3.12.7`) rather than a command or a path, and how
+// interpreter versions are compared with it. Pure.
+/**
+ * The version the input asks for, or undefined when the input is a command or a path. Only digits and dots
+ * count, so nothing that names a file or command (`python3.12`, `./py`, `3.x`) is mistaken for a version.
+ */
+function parseVersionRequest(input) {
+    if (!/^\d+(\.\d+){0,2}$/.test(input))
+        return undefined;
+    return input.split('.').map(Number);
+}
+/**
+ * A final release's version from text such as a tool cache directory name (`3.12.7`) or
+ * platform.python_version(). Pre-releases (`3.14.0-rc.1`, `3.14.0rc1`) and anything else give undefined:
+ * asking for `3.14` should never hand out a release candidate by surprise.
+ */
+function parseFinalVersion(text) {
+    const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(text.trim());
+    if (match === null)
+        return undefined;
+    return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+/** Whether `version` is one the request names: `3.12` matches every 3.12.x, `3.12.7` only itself. */
+function versionMatches(request, version) {
+    return request.every((part, i) => version[i] === part);
+}
+/** Numeric order, lowest first: 3.9.0 < 3.10.0. */
+function compareVersions(a, b) {
+    return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+function formatVersion(version) {
+    return version.join('.');
+}
+/**
+ * A hint for a request YAML has probably mangled: an unquoted `3.10` is the number 3.1. Given when nothing
+ * matched and an interpreter of the version with the zero put back was found.
+ */
+function yamlFloatHint(request, found) {
+    const [major, minor] = request;
+    if (request.length !== 2 || major === undefined || minor === undefined)
+        return undefined;
+    const widened = minor * 10;
+    if (!found.some((v) => v[0] === major && v[1] >= widened && v[1] < widened + 10))
+        return undefined;
+    return `YAML reads an unquoted ${String(major)}.${String(widened)} as the number ${String(major)}.${String(minor)}: write the version in quotes, e.g. python: '${String(major)}.${String(widened)}'.`;
+}
+
 ;// CONCATENATED MODULE: ./src/interpreter.ts
-// Finds the base interpreter the venv is built from and checks it can build one.
+// Finds the base interpreter the venv is built from and checks it can build one. The `python` input is a
+// path, a command looked up on PATH, or a version (`3.12`) looked up on PATH and in the runner's tool cache.
+
+
+
 
 
 
 
 
 const MIN_PYTHON = [3, 8];
-/** The executable to run for the `python` input: a path as given, or a command found on PATH. */
-async function locatePython(os, requested, cwd) {
+/**
+ * The executable to run for the `python` input: a path as given, a command found on PATH, or the highest
+ * interpreter of a requested version. `env` is the runner's environment (PATH, RUNNER_TOOL_CACHE,
+ * RUNNER_ARCH); it defaults to this process's only so that callers written before versions existed work.
+ */
+async function locatePython(os, requested, cwd, env = process.env) {
+    const version = requested === undefined ? undefined : parseVersionRequest(requested);
+    if (requested !== undefined && version !== undefined)
+        return findPythonVersion(os, requested, version, env);
     if (requested !== undefined && looksLikePath(os, requested)) {
         const resolved = pathFor(os).resolve(cwd, requested);
         if (!external_node_fs_namespaceObject.existsSync(resolved)) {
@@ -98602,18 +98845,183 @@ async function locatePython(os, requested, cwd) {
     throw new errors_UsageError(`Input 'python': ${commands.map((c) => `'${c}'`).join(' or ')} not found on PATH. ` +
         `Add a setup-python step before this one, or give the interpreter's path.`);
 }
-async function probeBasePython(executable) {
+async function probeBasePython(executable, os = toOs(process.platform)) {
     const facts = await probePython(executable);
     const [major, minor] = facts.versionInfo;
     if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
         throw new errors_UsageError(`Input 'python': ${executable} is Python ${facts.version}; setup-venv needs ${MIN_PYTHON.join('.')} or newer.`);
     }
     if (!facts.hasVenv || facts.ensurepip === null) {
-        const pkg = `python${major}.${minor}-venv`;
         throw new errors_UsageError(`Input 'python': ${executable} (Python ${facts.version}) has no working 'venv'/'ensurepip' module. ` +
-            `On Debian or Ubuntu install it with 'sudo apt-get install ${pkg}', or use actions/setup-python.`);
+            missingVenvHint(os, major, minor));
     }
     return facts;
+}
+/**
+ * The highest interpreter matching `request`, from PATH (`python3.12`; every `python.exe` on Windows) and
+ * from the runner's tool cache, where actions/setup-python installs and hosted images preinstall CPython.
+ * Equal versions prefer PATH, which a setup step in the job put there. A tool cache entry is known by its
+ * directory name until it is picked; then the interpreter itself must report a matching version, so a
+ * mislabelled or broken entry is passed over rather than built from.
+ */
+async function findPythonVersion(os, input, request, env, nodeArch = process.arch) {
+    const arch = toolCacheArch(envVar(os, env, 'RUNNER_ARCH'), nodeArch);
+    const toolCache = envVar(os, env, 'RUNNER_TOOL_CACHE') || undefined;
+    const skipped = [];
+    const seen = new Set();
+    const onPath = await probeAll(onPathFiles(os, versionCommands(os, request), env, seen), skipped);
+    const cached = toolCache === undefined ? [] : toolCacheEntries(os, toolCache, arch, skipped);
+    // Array.prototype.sort is stable: among equal versions PATH (listed first) stays first.
+    const matching = [...onPath, ...cached]
+        .filter((c) => versionMatches(request, c.version))
+        .sort((a, b) => compareVersions(b.version, a.version));
+    for (const candidate of matching) {
+        let picked = candidate;
+        if (candidate.where === 'tool cache') {
+            const real = realPath(candidate.path);
+            if (seen.has(real))
+                continue; // the same interpreter as one on PATH, already considered
+            seen.add(real);
+            const reported = await probeVersion(candidate.path);
+            if (typeof reported === 'string' || !versionMatches(request, reported)) {
+                const why = typeof reported === 'string' ? reported : `it reports ${formatVersion(reported)}`;
+                skipped.push(`${formatVersion(candidate.version)} at ${candidate.path} (${why})`);
+                continue;
+            }
+            picked = { ...candidate, version: reported };
+        }
+        const all = [...new Set(matching.map((c) => formatVersion(c.version)))];
+        info(`Input 'python' ${input}: Python ${formatVersion(picked.version)} at ${picked.path} (${picked.where})` +
+            (all.length > 1 ? `, the highest of ${all.join(', ')}.` : '.'));
+        return picked.path;
+    }
+    throw new errors_UsageError(await notFoundMessage(os, input, request, env, {
+        arch,
+        toolCache,
+        found: [...onPath, ...cached],
+        skipped,
+        seen,
+    }));
+}
+/** Existing executable files for `commands` in PATH order, each real file once (tracked in `seen`). */
+function onPathFiles(os, commands, env, seen) {
+    const p = pathFor(os);
+    const files = [];
+    for (const command of commands) {
+        for (const dir of pathEntries(os, envVar(os, env, 'PATH'))) {
+            const file = p.join(dir, executableFile(os, command));
+            if (!isExecutableFile(os, file))
+                continue;
+            const real = realPath(file);
+            if (seen.has(real))
+                continue;
+            seen.add(real);
+            files.push(file);
+        }
+    }
+    return files;
+}
+/** Interpreters with the versions they report; those that do not start, or are pre-releases, are noted. */
+async function probeAll(files, skipped) {
+    const found = [];
+    for (const file of files) {
+        const version = await probeVersion(file);
+        if (typeof version === 'string')
+            skipped.push(`${file} (${version})`);
+        else
+            found.push({ path: file, version, where: 'PATH' });
+    }
+    return found;
+}
+/** The finished installations for `arch` in the tool cache; anything else there is noted in `skipped`. */
+function toolCacheEntries(os, toolCache, arch, skipped) {
+    let names;
+    try {
+        names = external_node_fs_namespaceObject.readdirSync(toolCachePythonRoot(os, toolCache), { withFileTypes: true })
+            .filter((d) => d.isDirectory())
+            .map((d) => d.name);
+    }
+    catch {
+        return []; // no Python in this tool cache at all
+    }
+    const found = [];
+    for (const name of names) {
+        const entry = toolCachePython(os, toolCache, name, arch);
+        const version = parseFinalVersion(name);
+        if (!external_node_fs_namespaceObject.existsSync(entry.installDir))
+            continue; // installed for another arch (or free-threaded) only
+        if (version === undefined)
+            skipped.push(`${name} in the tool cache (a pre-release: give its path to use it)`);
+        else if (!external_node_fs_namespaceObject.existsSync(entry.marker)) {
+            skipped.push(`${name} in the tool cache (unfinished install: no ${pathFor(os).basename(entry.marker)})`);
+        }
+        else if (!isExecutableFile(os, entry.python))
+            skipped.push(`${name} in the tool cache (no ${entry.python})`);
+        else
+            found.push({ path: entry.python, version, where: 'tool cache' });
+    }
+    return found;
+}
+// print() with one argument is valid Python 2 as well, so an old interpreter reports its version.
+const VERSION_SCRIPT = 'import platform; print(platform.python_version())';
+/** The final-release version an interpreter reports, or why it has none. */
+async function probeVersion(file) {
+    let result;
+    try {
+        result = await getExecOutput(file, ['-B', '-E', '-s', '-c', VERSION_SCRIPT], {
+            silent: true,
+            ignoreReturnCode: true,
+        });
+    }
+    catch (error) {
+        return `does not start: ${error.message}`;
+    }
+    const text = result.stdout.trim().split('\n').pop() ?? '';
+    if (result.exitCode !== 0)
+        return `does not start: exit ${String(result.exitCode)}`;
+    return parseFinalVersion(text) ?? `reports '${text}', not a final release`;
+}
+async function notFoundMessage(os, input, request, env, search) {
+    // Nothing matched, so the default commands are worth a probe too: what they are tells the user the most.
+    const skipped = [...search.skipped];
+    const defaults = await probeAll(onPathFiles(os, defaultPythonCommands(os), env, search.seen), skipped);
+    const found = [...search.found, ...defaults].sort((a, b) => compareVersions(b.version, a.version));
+    const looked = [
+        `${versionCommands(os, request).join(', ')} on PATH`,
+        search.toolCache === undefined
+            ? 'no tool cache (RUNNER_TOOL_CACHE is not set)'
+            : `the tool cache ${toolCachePythonRoot(os, search.toolCache)} (${search.arch})`,
+    ];
+    return [
+        `Input 'python': no Python ${input} found. Looked at ${looked.join(' and ')}.`,
+        `Found: ${found.map((c) => `${formatVersion(c.version)} at ${c.path} (${c.where})`).join('; ') || 'none'}.`,
+        ...(skipped.length > 0 ? [`Not usable: ${skipped.join('; ')}.`] : []),
+        yamlFloatHint(request, found.map((c) => c.version)),
+        `Add actions/setup-python with python-version: '${input}' before this step, ` +
+            `or give an installed version, a command or the interpreter's path.`,
+    ]
+        .filter((line) => line !== undefined)
+        .join(' ');
+}
+function isExecutableFile(os, file) {
+    try {
+        if (!external_node_fs_namespaceObject.statSync(file).isFile())
+            return false;
+        if (os !== 'win32')
+            external_node_fs_namespaceObject.accessSync(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function realPath(file) {
+    try {
+        return external_node_fs_namespaceObject.realpathSync(file);
+    }
+    catch {
+        return file;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/requirements.ts
@@ -98934,11 +99342,19 @@ function sha256(text) {
 
 
 function baseDirectory(ctx, inputs) {
-    return pathFor(ctx.os).resolve(ctx.workspace, inputs.workingDirectory ?? '.');
+    return pathFor(ctx.os).resolve(ctx.workspace, checkedPath(ctx.os, 'working-directory', inputs.workingDirectory ?? '.'));
+}
+/** Refuses `C:venv`: its meaning depends on drive C:'s current directory, which no step controls. */
+function checkedPath(os, input, value) {
+    if (isDriveRelative(os, value)) {
+        throw new errors_UsageError(`Input '${input}': '${value}' is relative to the current directory of drive ${value.slice(0, 2)}. ` +
+            `Give a path relative to the workspace, or a full path such as ${value.slice(0, 2)}\\${value.slice(2)}.`);
+    }
+    return value;
 }
 function venvDirectory(ctx, inputs) {
     const p = pathFor(ctx.os);
-    const venvDir = p.resolve(baseDirectory(ctx, inputs), inputs.path);
+    const venvDir = p.resolve(baseDirectory(ctx, inputs), checkedPath(ctx.os, 'path', inputs.path));
     const forbidden = [
         [p.parse(venvDir).root, 'the filesystem root'],
         [ctx.home, 'the home directory'],
@@ -98981,6 +99397,20 @@ function makePlan(ctx, inputs, basePython, requirements, indexSettings) {
         key,
         cache: inputs.cache,
     };
+}
+
+;// CONCATENATED MODULE: ./src/files.ts
+// Walks a directory tree without following symbolic links. (fs.readdirSync's `recursive` option is not
+// used: Node 24 descends into symlinked directories, such as a venv's lib64 -> lib, and Node 20 does not.)
+
+
+function* walk(root, rel = '') {
+    for (const dirent of external_node_fs_namespaceObject.readdirSync(external_node_path_namespaceObject.join(root, rel), { withFileTypes: true })) {
+        const childRel = rel === '' ? dirent.name : external_node_path_namespaceObject.join(rel, dirent.name);
+        yield { rel: childRel, full: external_node_path_namespaceObject.join(root, childRel), dirent };
+        if (dirent.isDirectory())
+            yield* walk(root, childRel);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
@@ -99052,16 +99482,17 @@ function formatBytes(bytes) {
 }
 function directorySize(dir) {
     let total = 0;
-    for (const entry of external_node_fs_namespaceObject.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-        if (entry.isFile())
-            total += external_node_fs_namespaceObject.statSync(external_node_path_namespaceObject.join(entry.parentPath, entry.name)).size;
-    }
+    for (const { full, dirent } of walk(dir))
+        if (dirent.isFile())
+            total += external_node_fs_namespaceObject.statSync(full).size;
     return total;
 }
 
 ;// CONCATENATED MODULE: ./src/venv.ts
 // Creates, stamps, checks and removes the venv. Only a directory that is a venv (or empty) is ever
 // removed: anything else at `path` is the user's, and is an error.
+
+
 
 
 
@@ -99097,8 +99528,52 @@ async function createVenv(plan) {
     await exec_exec(plan.basePython.executable, ['-m', 'venv', plan.venvDir]);
 }
 function writeStamp(plan) {
-    const stamp = { format: KEY_FORMAT, key: plan.key, pythonVersion: plan.basePython.version };
+    const stamp = {
+        format: KEY_FORMAT,
+        key: plan.key,
+        venvPath: plan.venvDir,
+        pythonVersion: plan.basePython.version,
+        manifest: manifestDigest(plan),
+    };
     external_node_fs_namespaceObject.writeFileSync(external_node_path_namespaceObject.join(plan.venvDir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
+}
+/**
+ * A digest of every file in the venv: path, type, size, whole-second mtime (what tar keeps) and link
+ * target, plus the content of the launchers and pyvenv.cfg, which hold absolute paths. It catches files
+ * missing, added or changed after the venv was built without reading every byte of a large venv.
+ */
+function manifestDigest(plan) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const lines = [];
+    for (const { rel, full, dirent } of walk(plan.venvDir)) {
+        if (rel === STAMP_FILE)
+            continue;
+        if (dirent.isSymbolicLink())
+            lines.push(`l ${rel} ${external_node_fs_namespaceObject.readlinkSync(full)}`);
+        else if (dirent.isFile()) {
+            const stat = external_node_fs_namespaceObject.statSync(full);
+            lines.push(`f ${rel} ${stat.size} ${Math.floor(stat.mtimeMs / 1000)}`);
+        }
+        else if (dirent.isDirectory())
+            lines.push(`d ${rel}`);
+    }
+    for (const line of lines.sort())
+        hash.update(`${line}\n`);
+    for (const file of [plan.layout.pyvenvCfg, ...launchers(plan.layout.binDir)]) {
+        hash.update(`${file}\n`).update(external_node_fs_namespaceObject.readFileSync(file));
+    }
+    return hash.digest('hex');
+}
+function launchers(binDir) {
+    return external_node_fs_namespaceObject.readdirSync(binDir, { withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => external_node_path_namespaceObject.join(binDir, e.name))
+        .sort();
+}
+/** The directory pyvenv.cfg names as `home`: where the base interpreter the venv runs on lives. */
+function venvHome(pyvenvCfg) {
+    const text = external_node_fs_namespaceObject.readFileSync(pyvenvCfg, 'utf8');
+    return /^home\s*=\s*(.+?)\s*$/m.exec(text)?.[1];
 }
 /**
  * Why the venv at plan.venvDir cannot be handed over, or undefined when it can: the stamp must match the
@@ -99114,8 +99589,20 @@ async function venvProblem(plan) {
     }
     if (stamp.key !== plan.key)
         return `its stamp names another key (${String(stamp.key)})`;
+    if (stamp.venvPath !== plan.venvDir)
+        return `it was built for another path (${String(stamp.venvPath)})`;
+    const home = external_node_fs_namespaceObject.existsSync(plan.layout.pyvenvCfg) ? venvHome(plan.layout.pyvenvCfg) : undefined;
+    if (home === undefined)
+        return 'its pyvenv.cfg is missing or names no home';
+    if (!external_node_fs_namespaceObject.existsSync(home))
+        return `the base interpreter it points to (home = ${home} in pyvenv.cfg) is missing`;
+    if (!samePath(home, external_node_path_namespaceObject.dirname(plan.basePython.executable))) {
+        return `it points to another base interpreter (home = ${home} in pyvenv.cfg, not ${external_node_path_namespaceObject.dirname(plan.basePython.executable)})`;
+    }
     if (!external_node_fs_namespaceObject.existsSync(plan.layout.python))
         return `its interpreter ${plan.layout.python} is missing`;
+    if (stamp.manifest !== manifestDigest(plan))
+        return 'its files changed after it was built (the manifest in its stamp differs)';
     let facts;
     try {
         facts = await probePython(plan.layout.python);
@@ -99154,6 +99641,7 @@ function samePath(a, b) {
 
 
 
+
 async function run() {
     try {
         await setupVenv(readContext(), readInputs());
@@ -99172,26 +99660,16 @@ async function setupVenv(ctx, inputs) {
     const plan = await timeline.phase('Plan', () => planVenv(ctx, inputs));
     // Decided before anything is changed: a path holding something other than a venv is an error.
     const target = inspectTarget(plan.venvDir, plan.layout.pyvenvCfg);
-    const unavailable = plan.cache ? cacheUnavailable() : undefined;
-    if (unavailable !== undefined)
-        warning(`The venv is built without the cache: ${unavailable}.`);
-    const useCache = plan.cache && unavailable === undefined;
-    let status = !plan.cache ? 'disabled' : useCache ? 'miss' : 'error';
+    const policy = usableCache(plan, inputs, ctx);
+    let status = policy.unavailable ? 'error' : policy.restore || policy.save ? 'miss' : 'disabled';
     if (target === 'venv') {
         info(`Removing the venv already at ${plan.venvDir}: it is replaced by the cached or a new one.`);
         await removeVenv(plan.venvDir);
     }
-    if (useCache) {
+    if (policy.restore) {
         const outcome = await timeline.phase('Restore', () => restoreVenv(plan));
-        if (outcome === 'hit') {
-            const problem = await timeline.phase('Check', () => venvProblem(plan));
-            if (problem === undefined)
-                status = 'hit';
-            else {
-                warning(`The restored venv cannot be used: ${problem}. It is removed and built again.`);
-                status = 'rebuilt';
-            }
-        }
+        if (outcome === 'hit')
+            status = await checkRestored(plan, timeline);
         else if (outcome === 'failed')
             status = 'error';
         // A failed, partial or prefix-matched restore may have left files: never build on top of them.
@@ -99204,9 +99682,35 @@ async function setupVenv(ctx, inputs) {
         applyExports(exportsFor(plan, status));
         return Promise.resolve();
     });
-    if (useCache && status !== 'hit')
-        await timeline.phase('Save', () => saveVenv(plan));
+    if (policy.save && status !== 'hit') {
+        const saved = await timeline.phase('Save', () => saveVenv(plan));
+        if (status === 'rebuilt' && saved === 'exists') {
+            warning(`The cache entry under key ${plan.key} is broken, and entries cannot be replaced, so every run with these ` +
+                `inputs rebuilds the venv. To move on, set a new 'cache-suffix' (or delete the entry: gh cache delete ${plan.key}).`);
+        }
+    }
     await writeSummary(plan, status, timeline);
+}
+/** The cache operations this run performs, with one log line for whatever is held back. */
+function usableCache(plan, inputs, ctx) {
+    const policy = cachePolicy(plan.cache, inputs.cachePrivilegedEvents, ctx.env);
+    if (policy.reason !== undefined)
+        info(policy.reason);
+    if (!policy.restore && !policy.save)
+        return { ...policy, unavailable: false };
+    const unavailable = cacheUnavailable();
+    if (unavailable === undefined)
+        return { ...policy, unavailable: false };
+    warning(`The venv is built without the cache: ${unavailable}.`);
+    return { restore: false, save: false, reason: unavailable, unavailable: true };
+}
+/** A restored venv is handed over only if it passes its check; otherwise it is rebuilt, with a warning. */
+async function checkRestored(plan, timeline) {
+    const problem = await timeline.phase('Check', () => venvProblem(plan));
+    if (problem === undefined)
+        return 'hit';
+    warning(`The restored venv cannot be used: ${problem}. It is removed and built again.`);
+    return 'rebuilt';
 }
 async function planVenv(ctx, inputs) {
     const baseDir = baseDirectory(ctx, inputs);

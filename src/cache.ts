@@ -1,8 +1,15 @@
 // The boundary with the cache service. Everything that can go wrong on the other side of it becomes a
-// warning here: the caller only learns whether the venv was restored or saved.
+// warning here: the caller only learns what happened, never an exception.
 import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import type { Plan } from './plan.js'
+
+/**
+ * A download that receives nothing for this long is abandoned and the venv is built instead. It bounds
+ * the Azure storage path (github.com), whose default is 10 minutes; other storage (GitHub Enterprise
+ * Server, the local service) has a fixed 5 s idle-socket limit in the library.
+ */
+export const STALL_TIMEOUT_MS = 60_000
 
 /** Why the cache cannot be used on this runner, or undefined when it can. */
 export function cacheUnavailable(): string | undefined {
@@ -12,41 +19,85 @@ export function cacheUnavailable(): string | undefined {
   return undefined
 }
 
+export type RestoreOutcome = 'hit' | 'miss' | 'failed'
+
 /**
  * Restores the entry saved under exactly plan.key into plan.venvDir. The service also prefix-matches the
- * primary key, so the key it answers with is compared: anything else is a miss (the caller then removes
- * whatever was extracted).
+ * primary key, so the key it answers with is compared: anything else is a miss. The library reports
+ * service faults only as warnings and an undefined result; those warnings tell a failure from a miss.
  */
-export async function restoreVenv(plan: Plan): Promise<'hit' | 'miss' | 'failed'> {
-  let restoredKey: string | undefined
-  try {
-    restoredKey = await cache.restoreCache([plan.venvDir], plan.key, [], { timeoutInMs: DOWNLOAD_TIMEOUT_MS })
-  } catch (error) {
-    core.warning(`Cache restore failed, the venv will be built instead: ${(error as Error).message}`)
+export async function restoreVenv(plan: Plan): Promise<RestoreOutcome> {
+  const { result, warnings } = await collectWarnings(() =>
+    cache.restoreCache([plan.venvDir], plan.key, [], { segmentTimeoutInMs: STALL_TIMEOUT_MS }),
+  )
+  if (result instanceof Error) {
+    core.warning(`Cache restore failed, the venv is built instead: ${result.message}`)
     return 'failed'
   }
-  if (restoredKey === plan.key) {
+  if (result === plan.key) {
     core.info(`Cache restored from key: ${plan.key}`)
     return 'hit'
+  }
+  if (result === undefined && warnings > 0) {
+    core.warning(`Cache restore failed (see the warning above): the venv is built instead.`)
+    return 'failed'
   }
   core.info(`No cache found for key: ${plan.key}`)
   return 'miss'
 }
 
-/** A stalled download gives up after this long without data, instead of the library's default. */
-export const DOWNLOAD_TIMEOUT_MS = 30_000
+export type SaveOutcome = 'saved' | 'exists' | 'failed'
 
-export async function saveVenv(plan: Plan): Promise<boolean> {
+/**
+ * Saves plan.venvDir under plan.key. The library answers -1 without a warning when the key is already
+ * taken (saved or being saved by another job), and -1 with a warning on a fault. An id is not trusted on
+ * its own (over the REST protocol it comes back even when the upload failed): the entry is looked up.
+ */
+export async function saveVenv(plan: Plan): Promise<SaveOutcome> {
+  const { result, warnings } = await collectWarnings(() => cache.saveCache([plan.venvDir], plan.key))
+  if (result === -1 && warnings === 0) {
+    core.info(`Cache not saved: an entry with key ${plan.key} already exists or another job is saving it.`)
+    return 'exists'
+  }
+  if (typeof result === 'number' && result !== -1 && (await entryExists(plan))) {
+    core.info(`Cache saved with key: ${plan.key}`)
+    return 'saved'
+  }
+  const detail = result instanceof Error ? ` (${result.message})` : ''
+  core.warning(
+    `Cache not saved for key: ${plan.key}${detail}. The venv itself is ready; the next run builds it again.`,
+  )
+  return 'failed'
+}
+
+async function entryExists(plan: Plan): Promise<boolean> {
   try {
-    const id = await cache.saveCache([plan.venvDir], plan.key)
-    if (id === -1) {
-      core.warning(`Cache not saved for key: ${plan.key} (see the messages above; the venv itself is ready).`)
-      return false
-    }
-  } catch (error) {
-    core.warning(`Cache not saved for key: ${plan.key}: ${(error as Error).message}`)
+    const key = await cache.restoreCache([plan.venvDir], plan.key, [], { lookupOnly: true })
+    return key === plan.key
+  } catch {
     return false
   }
-  core.info(`Cache saved with key: ${plan.key}`)
-  return true
+}
+
+/**
+ * Runs `fn`, counting the `::warning::` commands it writes (the library's only sign of a service fault)
+ * and turning a thrown error into a value.
+ */
+async function collectWarnings<T>(fn: () => Promise<T>): Promise<{ result: T | Error; warnings: number }> {
+  const write = process.stdout.write.bind(process.stdout) as (
+    chunk: string | Uint8Array,
+    ...rest: unknown[]
+  ) => boolean
+  let warnings = 0
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (String(chunk).startsWith('::warning')) warnings++
+    return write(chunk, ...rest)
+  }
+  try {
+    return { result: await fn(), warnings }
+  } catch (error) {
+    return { result: error instanceof Error ? error : new Error(String(error)), warnings }
+  } finally {
+    process.stdout.write = write
+  }
 }

@@ -16,6 +16,8 @@ export interface Inputs {
   /** Base for relative paths; undefined means the workspace. */
   readonly workingDirectory: string | undefined
   readonly cache: boolean
+  /** Use the cache on release, tag-push, pull_request_target and workflow_run events too. */
+  readonly cachePrivilegedEvents: boolean
   readonly cacheSuffix: string
 }
 
@@ -36,6 +38,10 @@ export function readInputs(): Inputs {
     pipArgs: checkPipArgs(splitWords(core.getInput('pip-args'), 'pip-args')),
     workingDirectory,
     cache: parseBoolean('cache', core.getInput('cache') || 'true'),
+    cachePrivilegedEvents: parseBoolean(
+      'cache-privileged-events',
+      core.getInput('cache-privileged-events') || 'false',
+    ),
     cacheSuffix: core.getInput('cache-suffix'),
   }
 }

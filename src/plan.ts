@@ -4,7 +4,16 @@ import type { RunnerContext } from './context.js'
 import { UsageError } from './errors.js'
 import type { Inputs } from './inputs.js'
 import { cacheKey } from './key.js'
-import { archOf, canonicalPath, imageIdentity, pathFor, venvLayout, type Layout } from './platform.js'
+import {
+  archOf,
+  canonicalPath,
+  imageIdentity,
+  isDriveRelative,
+  pathFor,
+  venvLayout,
+  type Layout,
+  type Os,
+} from './platform.js'
 import type { PythonFacts } from './probe.js'
 import type { RequirementFiles } from './requirements.js'
 
@@ -22,12 +31,26 @@ export interface Plan {
 }
 
 export function baseDirectory(ctx: RunnerContext, inputs: Inputs): string {
-  return pathFor(ctx.os).resolve(ctx.workspace, inputs.workingDirectory ?? '.')
+  return pathFor(ctx.os).resolve(
+    ctx.workspace,
+    checkedPath(ctx.os, 'working-directory', inputs.workingDirectory ?? '.'),
+  )
+}
+
+/** Refuses `C:venv`: its meaning depends on drive C:'s current directory, which no step controls. */
+function checkedPath(os: Os, input: string, value: string): string {
+  if (isDriveRelative(os, value)) {
+    throw new UsageError(
+      `Input '${input}': '${value}' is relative to the current directory of drive ${value.slice(0, 2)}. ` +
+        `Give a path relative to the workspace, or a full path such as ${value.slice(0, 2)}\\${value.slice(2)}.`,
+    )
+  }
+  return value
 }
 
 export function venvDirectory(ctx: RunnerContext, inputs: Inputs): string {
   const p = pathFor(ctx.os)
-  const venvDir = p.resolve(baseDirectory(ctx, inputs), inputs.path)
+  const venvDir = p.resolve(baseDirectory(ctx, inputs), checkedPath(ctx.os, 'path', inputs.path))
   const forbidden: [string, string][] = [
     [p.parse(venvDir).root, 'the filesystem root'],
     [ctx.home, 'the home directory'],

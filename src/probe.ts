@@ -57,8 +57,9 @@ print(json.dumps({
 
 export async function probePython(executable: string): Promise<PythonFacts> {
   // -E -s: no PYTHON* variables and no user site, so the environment cannot change what the probe reports.
+  // -B: no bytecode written, so probing a venv never changes the files its manifest covers.
   // (Not -I, which Python 2 rejects before it could tell us its version.)
-  const args = ['-E', '-s', '-c', SCRIPT]
+  const args = ['-B', '-E', '-s', '-c', SCRIPT]
   let result: exec.ExecOutput
   try {
     result = await exec.getExecOutput(executable, args, { silent: true, ignoreReturnCode: true })

@@ -1,8 +1,8 @@
 // What the user sees: one log group per phase with its duration, the outputs and exports for later steps,
 // and the job summary table.
 import * as fs from 'node:fs'
-import * as path from 'node:path'
 import * as core from '@actions/core'
+import { walk } from './files.js'
 import type { Plan } from './plan.js'
 
 export type CacheStatus = 'hit' | 'miss' | 'rebuilt' | 'disabled' | 'error'
@@ -84,8 +84,6 @@ function formatBytes(bytes: number): string {
 
 function directorySize(dir: string): number {
   let total = 0
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += fs.statSync(path.join(entry.parentPath, entry.name)).size
-  }
+  for (const { full, dirent } of walk(dir)) if (dirent.isFile()) total += fs.statSync(full).size
   return total
 }

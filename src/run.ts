@@ -1,6 +1,7 @@
 // The action, phase by phase: inputs -> plan -> restore -> check -> build -> export -> save.
 import * as core from '@actions/core'
 import { cacheUnavailable, restoreVenv, saveVenv } from './cache.js'
+import { cachePolicy } from './policy.js'
 import { readContext, type RunnerContext } from './context.js'
 import { UsageError } from './errors.js'
 import { readInputs, type Inputs } from './inputs.js'
@@ -33,25 +34,17 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
   const plan = await timeline.phase('Plan', () => planVenv(ctx, inputs))
   // Decided before anything is changed: a path holding something other than a venv is an error.
   const target = inspectTarget(plan.venvDir, plan.layout.pyvenvCfg)
-  const unavailable = plan.cache ? cacheUnavailable() : undefined
-  if (unavailable !== undefined) core.warning(`The venv is built without the cache: ${unavailable}.`)
-  const useCache = plan.cache && unavailable === undefined
+  const policy = usableCache(plan, inputs, ctx)
 
-  let status: CacheStatus = !plan.cache ? 'disabled' : useCache ? 'miss' : 'error'
+  let status: CacheStatus = policy.unavailable ? 'error' : policy.restore || policy.save ? 'miss' : 'disabled'
   if (target === 'venv') {
     core.info(`Removing the venv already at ${plan.venvDir}: it is replaced by the cached or a new one.`)
     await removeVenv(plan.venvDir)
   }
-  if (useCache) {
+  if (policy.restore) {
     const outcome = await timeline.phase('Restore', () => restoreVenv(plan))
-    if (outcome === 'hit') {
-      const problem = await timeline.phase('Check', () => venvProblem(plan))
-      if (problem === undefined) status = 'hit'
-      else {
-        core.warning(`The restored venv cannot be used: ${problem}. It is removed and built again.`)
-        status = 'rebuilt'
-      }
-    } else if (outcome === 'failed') status = 'error'
+    if (outcome === 'hit') status = await checkRestored(plan, timeline)
+    else if (outcome === 'failed') status = 'error'
     // A failed, partial or prefix-matched restore may have left files: never build on top of them.
     if (status !== 'hit') await removeVenv(plan.venvDir)
   }
@@ -61,8 +54,35 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
     applyExports(exportsFor(plan, status))
     return Promise.resolve()
   })
-  if (useCache && status !== 'hit') await timeline.phase('Save', () => saveVenv(plan))
+  if (policy.save && status !== 'hit') {
+    const saved = await timeline.phase('Save', () => saveVenv(plan))
+    if (status === 'rebuilt' && saved === 'exists') {
+      core.warning(
+        `The cache entry under key ${plan.key} is broken, and entries cannot be replaced, so every run with these ` +
+          `inputs rebuilds the venv. To move on, set a new 'cache-suffix' (or delete the entry: gh cache delete ${plan.key}).`,
+      )
+    }
+  }
   await writeSummary(plan, status, timeline)
+}
+
+/** The cache operations this run performs, with one log line for whatever is held back. */
+function usableCache(plan: Plan, inputs: Inputs, ctx: RunnerContext) {
+  const policy = cachePolicy(plan.cache, inputs.cachePrivilegedEvents, ctx.env)
+  if (policy.reason !== undefined) core.info(policy.reason)
+  if (!policy.restore && !policy.save) return { ...policy, unavailable: false }
+  const unavailable = cacheUnavailable()
+  if (unavailable === undefined) return { ...policy, unavailable: false }
+  core.warning(`The venv is built without the cache: ${unavailable}.`)
+  return { restore: false, save: false, reason: unavailable, unavailable: true }
+}
+
+/** A restored venv is handed over only if it passes its check; otherwise it is rebuilt, with a warning. */
+async function checkRestored(plan: Plan, timeline: Timeline): Promise<CacheStatus> {
+  const problem = await timeline.phase('Check', () => venvProblem(plan))
+  if (problem === undefined) return 'hit'
+  core.warning(`The restored venv cannot be used: ${problem}. It is removed and built again.`)
+  return 'rebuilt'
 }
 
 async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {

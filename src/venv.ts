@@ -1,10 +1,12 @@
 // Creates, stamps, checks and removes the venv. Only a directory that is a venv (or empty) is ever
 // removed: anything else at `path` is the user's, and is an error.
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as exec from '@actions/exec'
 import * as io from '@actions/io'
 import { UsageError } from './errors.js'
+import { walk } from './files.js'
 import { KEY_FORMAT } from './key.js'
 import type { Plan } from './plan.js'
 import { probePython } from './probe.js'
@@ -13,7 +15,10 @@ import { probePython } from './probe.js'
 export interface Stamp {
   readonly format: number
   readonly key: string
+  readonly venvPath: string
   readonly pythonVersion: string
+  /** Digest of the venv's file list (see manifestDigest): a restored venv must match it. */
+  readonly manifest: string
 }
 
 const STAMP_FILE = '.setup-venv.json'
@@ -49,8 +54,51 @@ export async function createVenv(plan: Plan): Promise<void> {
 }
 
 export function writeStamp(plan: Plan): void {
-  const stamp: Stamp = { format: KEY_FORMAT, key: plan.key, pythonVersion: plan.basePython.version }
+  const stamp: Stamp = {
+    format: KEY_FORMAT,
+    key: plan.key,
+    venvPath: plan.venvDir,
+    pythonVersion: plan.basePython.version,
+    manifest: manifestDigest(plan),
+  }
   fs.writeFileSync(path.join(plan.venvDir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`)
+}
+
+/**
+ * A digest of every file in the venv: path, type, size, whole-second mtime (what tar keeps) and link
+ * target, plus the content of the launchers and pyvenv.cfg, which hold absolute paths. It catches files
+ * missing, added or changed after the venv was built without reading every byte of a large venv.
+ */
+export function manifestDigest(plan: Plan): string {
+  const hash = createHash('sha256')
+  const lines: string[] = []
+  for (const { rel, full, dirent } of walk(plan.venvDir)) {
+    if (rel === STAMP_FILE) continue
+    if (dirent.isSymbolicLink()) lines.push(`l ${rel} ${fs.readlinkSync(full)}`)
+    else if (dirent.isFile()) {
+      const stat = fs.statSync(full)
+      lines.push(`f ${rel} ${stat.size} ${Math.floor(stat.mtimeMs / 1000)}`)
+    } else if (dirent.isDirectory()) lines.push(`d ${rel}`)
+  }
+  for (const line of lines.sort()) hash.update(`${line}\n`)
+  for (const file of [plan.layout.pyvenvCfg, ...launchers(plan.layout.binDir)]) {
+    hash.update(`${file}\n`).update(fs.readFileSync(file))
+  }
+  return hash.digest('hex')
+}
+
+function launchers(binDir: string): string[] {
+  return fs
+    .readdirSync(binDir, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(binDir, e.name))
+    .sort()
+}
+
+/** The directory pyvenv.cfg names as `home`: where the base interpreter the venv runs on lives. */
+function venvHome(pyvenvCfg: string): string | undefined {
+  const text = fs.readFileSync(pyvenvCfg, 'utf8')
+  return /^home\s*=\s*(.+?)\s*$/m.exec(text)?.[1]
 }
 
 /**
@@ -65,7 +113,17 @@ export async function venvProblem(plan: Plan): Promise<string | undefined> {
     return `it has no readable ${STAMP_FILE} stamp`
   }
   if (stamp.key !== plan.key) return `its stamp names another key (${String(stamp.key)})`
+  if (stamp.venvPath !== plan.venvDir) return `it was built for another path (${String(stamp.venvPath)})`
+  const home = fs.existsSync(plan.layout.pyvenvCfg) ? venvHome(plan.layout.pyvenvCfg) : undefined
+  if (home === undefined) return 'its pyvenv.cfg is missing or names no home'
+  if (!fs.existsSync(home))
+    return `the base interpreter it points to (home = ${home} in pyvenv.cfg) is missing`
+  if (!samePath(home, path.dirname(plan.basePython.executable))) {
+    return `it points to another base interpreter (home = ${home} in pyvenv.cfg, not ${path.dirname(plan.basePython.executable)})`
+  }
   if (!fs.existsSync(plan.layout.python)) return `its interpreter ${plan.layout.python} is missing`
+  if (stamp.manifest !== manifestDigest(plan))
+    return 'its files changed after it was built (the manifest in its stamp differs)'
   let facts
   try {
     facts = await probePython(plan.layout.python)

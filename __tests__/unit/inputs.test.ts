@@ -8,6 +8,7 @@ const NAMES = [
   'pip-args',
   'working-directory',
   'cache',
+  'cache-privileged-events',
   'cache-suffix',
 ]
 
@@ -31,6 +32,7 @@ describe('readInputs', () => {
       pipArgs: [],
       workingDirectory: undefined,
       cache: true,
+      cachePrivilegedEvents: false,
       cacheSuffix: '',
     })
   })
@@ -41,6 +43,7 @@ describe('readInputs', () => {
       packages: 'pytest>=8\n  ruff  \n',
       'pip-args': `--pre --extra-index-url "https://example.org/a b" 'x y' C:\\wheels`,
       cache: 'False',
+      'cache-privileged-events': 'TRUE',
       'cache-suffix': 'v2',
       python: '/usr/bin/python3.12',
       'working-directory': 'app',
@@ -53,6 +56,7 @@ describe('readInputs', () => {
       pipArgs: ['--pre', '--extra-index-url', 'https://example.org/a b', 'x y', 'C:\\wheels'],
       workingDirectory: 'app',
       cache: false,
+      cachePrivilegedEvents: true,
       cacheSuffix: 'v2',
     })
   })

@@ -11,6 +11,7 @@ const inputs: Inputs = {
   pipArgs: [],
   workingDirectory: undefined,
   cache: true,
+  cachePrivilegedEvents: false,
   cacheSuffix: '',
 }
 
