@@ -38404,7 +38404,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8818);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9763);
 // Entry point of the action (bundled into dist/index.js).
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -38414,7 +38414,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8818:
+/***/ 9763:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -98868,40 +98868,72 @@ async function findPythonVersion(os, input, request, env, nodeArch = process.arc
     const arch = toolCacheArch(envVar(os, env, 'RUNNER_ARCH'), nodeArch);
     const toolCache = envVar(os, env, 'RUNNER_TOOL_CACHE') || undefined;
     const skipped = [];
-    const seen = new Set();
-    const onPath = await probeAll(onPathFiles(os, versionCommands(os, request), env, seen), skipped);
+    const onPathReal = new Set();
+    const onPath = await probeAll(onPathFiles(os, versionCommands(os, request), env, onPathReal), skipped);
     const cached = toolCache === undefined ? [] : toolCacheEntries(os, toolCache, arch, skipped);
+    const probed = new Map();
+    const probe = (file) => probed.get(file) ?? probed.set(file, probeVersion(file)).get(file);
     // Array.prototype.sort is stable: among equal versions PATH (listed first) stays first.
     const matching = [...onPath, ...cached]
         .filter((c) => versionMatches(request, c.version))
         .sort((a, b) => compareVersions(b.version, a.version));
     for (const candidate of matching) {
         let picked = candidate;
-        if (candidate.where === 'tool cache') {
+        if (candidate.where === 'PATH') {
+            // One interpreter reached both ways (setup-python puts the install's bin/ on PATH) is named by its tool
+            // cache path, bin/python3: that is also what `python3` on PATH finds, so the venv, and with it the
+            // cache key, is the same whether a workflow names the version or relies on PATH.
             const real = realPath(candidate.path);
-            if (seen.has(real))
-                continue; // the same interpreter as one on PATH, already considered
-            seen.add(real);
-            const reported = await probeVersion(candidate.path);
-            if (typeof reported === 'string' || !versionMatches(request, reported)) {
-                const why = typeof reported === 'string' ? reported : `it reports ${formatVersion(reported)}`;
-                skipped.push(`${formatVersion(candidate.version)} at ${candidate.path} (${why})`);
+            const same = cached.filter((c) => realPath(c.path) === real);
+            const named = same.find((c) => compareVersions(c.version, candidate.version) === 0) ?? same[0];
+            if (named !== undefined)
+                picked = { ...named, version: candidate.version };
+        }
+        else {
+            if (onPathReal.has(realPath(candidate.path)))
+                continue; // the same file as one on PATH: already weighed
+            const reported = await probe(candidate.path);
+            if (reported === undefined || typeof reported === 'string' || !versionMatches(request, reported))
                 continue;
-            }
             picked = { ...candidate, version: reported };
         }
         const all = [...new Set(matching.map((c) => formatVersion(c.version)))];
         info(`Input 'python' ${input}: Python ${formatVersion(picked.version)} at ${picked.path} (${picked.where})` +
-            (all.length > 1 ? `, the highest of ${all.join(', ')}.` : '.'));
+            (all.length > 1 ? `, the highest usable of ${all.join(', ')}.` : '.'));
         return picked.path;
     }
-    throw new errors_UsageError(await notFoundMessage(os, input, request, env, {
-        arch,
-        toolCache,
-        found: [...onPath, ...cached],
-        skipped,
-        seen,
-    }));
+    // Nothing matched. Tell the user what is there, as each interpreter reports itself, and what is not usable;
+    // the default commands are probed too, since they are what a step without `python` would use.
+    const defaults = await probeAll(onPathFiles(os, defaultPythonCommands(os), env, onPathReal), skipped);
+    const found = [...onPath, ...defaults];
+    for (const entry of cached) {
+        const reported = await probe(entry.path);
+        const named = formatVersion(entry.version);
+        if (reported === undefined || typeof reported === 'string') {
+            skipped.push(`${named} at ${entry.path} (${reported ?? 'not probed'})`);
+        }
+        else if (compareVersions(reported, entry.version) !== 0) {
+            skipped.push(`${named} at ${entry.path} (it reports ${formatVersion(reported)})`);
+        }
+        else
+            found.push(entry);
+    }
+    found.sort((a, b) => compareVersions(b.version, a.version));
+    const looked = [
+        `${versionCommands(os, request).join(', ')} on PATH`,
+        toolCache === undefined
+            ? 'no tool cache (RUNNER_TOOL_CACHE is not set)'
+            : `the tool cache ${toolCachePythonRoot(os, toolCache)} (${arch})`,
+    ];
+    const message = [
+        `Input 'python': no Python ${input} found. Looked at ${looked.join(' and ')}.`,
+        `Found: ${found.map((c) => `${formatVersion(c.version)} at ${c.path} (${c.where})`).join('; ') || 'none'}.`,
+        skipped.length > 0 ? `Not usable: ${skipped.join('; ')}.` : undefined,
+        yamlFloatHint(request, found.map((c) => c.version)),
+        `Add actions/setup-python with python-version: '${input}' before this step, ` +
+            `or give an installed version, a command or the interpreter's path.`,
+    ];
+    throw new errors_UsageError(message.filter((line) => line !== undefined).join(' '));
 }
 /** Existing executable files for `commands` in PATH order, each real file once (tracked in `seen`). */
 function onPathFiles(os, commands, env, seen) {
@@ -98980,28 +99012,6 @@ async function probeVersion(file) {
     if (result.exitCode !== 0)
         return `does not start: exit ${String(result.exitCode)}`;
     return parseFinalVersion(text) ?? `reports '${text}', not a final release`;
-}
-async function notFoundMessage(os, input, request, env, search) {
-    // Nothing matched, so the default commands are worth a probe too: what they are tells the user the most.
-    const skipped = [...search.skipped];
-    const defaults = await probeAll(onPathFiles(os, defaultPythonCommands(os), env, search.seen), skipped);
-    const found = [...search.found, ...defaults].sort((a, b) => compareVersions(b.version, a.version));
-    const looked = [
-        `${versionCommands(os, request).join(', ')} on PATH`,
-        search.toolCache === undefined
-            ? 'no tool cache (RUNNER_TOOL_CACHE is not set)'
-            : `the tool cache ${toolCachePythonRoot(os, search.toolCache)} (${search.arch})`,
-    ];
-    return [
-        `Input 'python': no Python ${input} found. Looked at ${looked.join(' and ')}.`,
-        `Found: ${found.map((c) => `${formatVersion(c.version)} at ${c.path} (${c.where})`).join('; ') || 'none'}.`,
-        ...(skipped.length > 0 ? [`Not usable: ${skipped.join('; ')}.`] : []),
-        yamlFloatHint(request, found.map((c) => c.version)),
-        `Add actions/setup-python with python-version: '${input}' before this step, ` +
-            `or give an installed version, a command or the interpreter's path.`,
-    ]
-        .filter((line) => line !== undefined)
-        .join(' ');
 }
 function isExecutableFile(os, file) {
     try {
@@ -99140,32 +99150,108 @@ function checkInside(file, workspace) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/seed.ts
+// Seeding pip into a new venv without `ensurepip`'s slow path. `python -m venv` runs ensurepip, which
+// starts pip from a zip (no cached bytecode: ~2 s of CPU compiling pip's own imports) and compiles every
+// installed file on one core. Instead: the same bundled wheels are installed by the base interpreter's
+// pip, already compiled, of the same version, run under the venv's interpreter through pip's own runner
+// script (what `pip --python` does, minus one process start); the requirements follow the same way, and
+// everything is compiled once at the end on all cores. Where any fact needed for that is missing, the
+// action uses plain `python -m venv` and the venv's own pip.
+
+// ensurepip's package list and versions are private names that changed over the years (_PROJECTS up to
+// 3.10, _PACKAGE_NAMES since 3.11): any surprise prints null. The base pip must be the bundled version,
+// so that resolving the requirements behaves exactly as the venv's own pip would.
+const seed_SCRIPT = `
+import json, os
+try:
+    import ensurepip, pip
+    names = getattr(ensurepip, '_PACKAGE_NAMES', None) or [p[0] for p in ensurepip._PROJECTS]
+    pins = ['%s==%s' % (n, getattr(ensurepip, '_%s_VERSION' % n.upper())) for n in names]
+    wheel_dir = os.path.join(os.path.dirname(ensurepip.__file__), '_bundled')
+    runner = os.path.join(os.path.dirname(pip.__file__), '__pip-runner__.py')
+    ok = pip.__version__ == ensurepip.version() and os.path.isdir(wheel_dir) and os.path.isfile(runner)
+    print(json.dumps({'wheelDir': wheel_dir, 'packages': pins, 'runner': runner} if ok else None))
+except Exception:
+    print('null')
+`;
+/** How to seed pip into a venv made from `python`, or undefined to let `python -m venv` do it. */
+async function findSeed(python) {
+    const result = await getExecOutput(python, ['-B', '-E', '-s', '-c', seed_SCRIPT], {
+        silent: true,
+        ignoreReturnCode: true,
+    });
+    if (result.exitCode !== 0)
+        return undefined;
+    return JSON.parse(result.stdout.trim() || 'null') ?? undefined;
+}
+/** `python -m venv` arguments: without pip when it is seeded separately. */
+function venvArgs(venvDir, seed) {
+    return ['-m', 'venv', ...(seed ? ['--without-pip'] : []), venvDir];
+}
+/** The argv that runs pip for the venv: the seed's runner, or the venv's own pip. */
+function pipCommand(venvPython, seed) {
+    return seed ? [venvPython, seed.runner] : [venvPython, '-m', 'pip'];
+}
+/** What ensurepip runs (no index, the bundled wheels as the only source), without compiling. */
+function seedInstallArgs(seed) {
+    return [
+        'install',
+        '--no-cache-dir',
+        '--no-index',
+        '--no-compile',
+        '--find-links',
+        seed.wheelDir,
+        ...seed.packages,
+    ];
+}
+/**
+ * Compiles the venv's site-packages as pip would have (same interpreter, same invalidation mode, errors
+ * in unimportable files ignored as pip ignores them), with one worker per core.
+ */
+const COMPILE_SCRIPT = `
+import compileall, sysconfig
+for d in sorted({sysconfig.get_path('purelib'), sysconfig.get_path('platlib')}):
+    compileall.compile_dir(d, quiet=2, workers=0)
+`;
+
 ;// CONCATENATED MODULE: ./src/pip.ts
 // Installs the requirements into the venv with the venv's own pip, as argv (never a shell), and turns a
 // failure into a message that names what asked for the package.
 
 
 
+
 function hasWork(plan) {
     return plan.requirements.roots.length > 0 || plan.packages.length > 0;
 }
+/** Whether the action byte-compiles after pip: unless the user asked pip for no bytecode at all. */
+function compileAfterInstall(plan) {
+    return !plan.pipArgs.includes('--no-compile');
+}
 function installArgs(plan) {
     return [
-        '-m',
-        'pip',
         'install',
+        // Compiling is done afterwards on all cores; a user's own --compile, later on the line, still wins.
+        '--no-compile',
         ...plan.requirements.roots.flatMap((file) => ['-r', file]),
         ...plan.packages,
         ...plan.pipArgs,
     ];
 }
-// Settings that only silence pip's questions and self-update nag; they change nothing that gets installed.
-const QUIET_ENV = { PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' };
-async function install(plan) {
+/**
+ * The environment pip runs in: the step's own, plus settings that only silence pip's questions and
+ * self-update check; they change nothing that gets installed.
+ */
+function pipEnv() {
+    return { ...stringEnv(process.env), PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' };
+}
+async function install(plan, seed) {
     let stderr = '';
-    const code = await exec_exec(plan.layout.python, installArgs(plan), {
+    const [command, ...args] = pipCommand(plan.layout.python, seed);
+    const code = await exec_exec(command, [...args, ...installArgs(plan)], {
         cwd: plan.baseDir,
-        env: { ...stringEnv(process.env), ...QUIET_ENV },
+        env: pipEnv(),
         ignoreReturnCode: true,
         listeners: { stderr: (data) => (stderr += data.toString()) },
     });
@@ -99500,6 +99586,8 @@ function directorySize(dir) {
 
 
 
+
+
 const STAMP_FILE = '.setup-venv.json';
 /** What is at `venvDir` now; throws, before anything is changed, when it is something we must not touch. */
 function inspectTarget(venvDir, pyvenvCfg) {
@@ -99524,8 +99612,17 @@ function inspectTarget(venvDir, pyvenvCfg) {
 async function removeVenv(venvDir) {
     await rmRF(venvDir);
 }
-async function createVenv(plan) {
-    await exec_exec(plan.basePython.executable, ['-m', 'venv', plan.venvDir]);
+/** Creates the venv with pip in it: seeded (see seed.ts) when the base interpreter allows, else by venv. */
+async function createVenv(plan, seed) {
+    await exec_exec(plan.basePython.executable, venvArgs(plan.venvDir, seed));
+    if (seed === undefined)
+        return;
+    const [command, ...args] = pipCommand(plan.layout.python, seed);
+    await exec_exec(command, [...args, ...seedInstallArgs(seed)], { env: pipEnv() });
+}
+/** Byte-compiles site-packages on all cores (what pip does file by file on one). */
+async function compileVenv(plan) {
+    await exec_exec(plan.layout.python, ['-c', COMPILE_SCRIPT]);
 }
 function writeStamp(plan) {
     const stamp = {
@@ -99642,6 +99739,7 @@ function samePath(a, b) {
 
 
 
+
 async function run() {
     try {
         await setupVenv(readContext(), readInputs());
@@ -99729,9 +99827,13 @@ async function planVenv(ctx, inputs) {
 }
 async function build(plan, timeline) {
     try {
-        await timeline.phase('Create', () => createVenv(plan));
+        const seed = await findSeed(plan.basePython.executable);
+        await timeline.phase('Create', () => createVenv(plan, seed));
         if (hasWork(plan))
-            await timeline.phase('Install', () => install(plan));
+            await timeline.phase('Install', () => install(plan, seed));
+        // A seeded pip is not compiled yet either, so this runs even with nothing to install.
+        if (compileAfterInstall(plan))
+            await timeline.phase('Compile', () => compileVenv(plan));
         writeStamp(plan);
         const problem = await timeline.phase('Check', () => venvProblem(plan));
         if (problem !== undefined)

@@ -124,7 +124,15 @@ export async function findPythonVersion(
     .sort((a, b) => compareVersions(b.version, a.version))
   for (const candidate of matching) {
     let picked = candidate
-    if (candidate.where === 'tool cache') {
+    if (candidate.where === 'PATH') {
+      // One interpreter reached both ways (setup-python puts the install's bin/ on PATH) is named by its tool
+      // cache path, bin/python3: that is also what `python3` on PATH finds, so the venv, and with it the
+      // cache key, is the same whether a workflow names the version or relies on PATH.
+      const real = realPath(candidate.path)
+      const same = cached.filter((c) => realPath(c.path) === real)
+      const named = same.find((c) => compareVersions(c.version, candidate.version) === 0) ?? same[0]
+      if (named !== undefined) picked = { ...named, version: candidate.version }
+    } else {
       if (onPathReal.has(realPath(candidate.path))) continue // the same file as one on PATH: already weighed
       const reported = await probe(candidate.path)
       if (reported === undefined || typeof reported === 'string' || !versionMatches(request, reported))
@@ -134,7 +142,7 @@ export async function findPythonVersion(
     const all = [...new Set(matching.map((c) => formatVersion(c.version)))]
     core.info(
       `Input 'python' ${input}: Python ${formatVersion(picked.version)} at ${picked.path} (${picked.where})` +
-        (all.length > 1 ? `, the highest of ${all.join(', ')}.` : '.'),
+        (all.length > 1 ? `, the highest usable of ${all.join(', ')}.` : '.'),
     )
     return picked.path
   }

@@ -4,30 +4,42 @@ import * as exec from '@actions/exec'
 import { UsageError } from './errors.js'
 import type { Plan } from './plan.js'
 import { linesAsking, normalizeName, requirementName } from './requirements.js'
+import { pipCommand, type Seed } from './seed.js'
 
 export function hasWork(plan: Plan): boolean {
   return plan.requirements.roots.length > 0 || plan.packages.length > 0
 }
 
+/** Whether the action byte-compiles after pip: unless the user asked pip for no bytecode at all. */
+export function compileAfterInstall(plan: Plan): boolean {
+  return !plan.pipArgs.includes('--no-compile')
+}
+
 export function installArgs(plan: Plan): string[] {
   return [
-    '-m',
-    'pip',
     'install',
+    // Compiling is done afterwards on all cores; a user's own --compile, later on the line, still wins.
+    '--no-compile',
     ...plan.requirements.roots.flatMap((file) => ['-r', file]),
     ...plan.packages,
     ...plan.pipArgs,
   ]
 }
 
-// Settings that only silence pip's questions and self-update nag; they change nothing that gets installed.
-const QUIET_ENV = { PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' }
+/**
+ * The environment pip runs in: the step's own, plus settings that only silence pip's questions and
+ * self-update check; they change nothing that gets installed.
+ */
+export function pipEnv(): Record<string, string> {
+  return { ...stringEnv(process.env), PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' }
+}
 
-export async function install(plan: Plan): Promise<void> {
+export async function install(plan: Plan, seed: Seed | undefined): Promise<void> {
   let stderr = ''
-  const code = await exec.exec(plan.layout.python, installArgs(plan), {
+  const [command, ...args] = pipCommand(plan.layout.python, seed)
+  const code = await exec.exec(command, [...args, ...installArgs(plan)], {
     cwd: plan.baseDir,
-    env: { ...stringEnv(process.env), ...QUIET_ENV },
+    env: pipEnv(),
     ignoreReturnCode: true,
     listeners: { stderr: (data: Buffer) => (stderr += data.toString()) },
   })

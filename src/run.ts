@@ -6,13 +6,14 @@ import { readContext, type RunnerContext } from './context.js'
 import { UsageError } from './errors.js'
 import { readInputs, type Inputs } from './inputs.js'
 import { locatePython, probeBasePython } from './interpreter.js'
-import { hasWork, install } from './pip.js'
+import { compileAfterInstall, hasWork, install } from './pip.js'
 import { credentialsIn, indexSettings } from './pipconfig.js'
 import { baseDirectory, makePlan, type Plan } from './plan.js'
 import { pipConfigFiles } from './platform.js'
 import { applyExports, exportsFor, Timeline, writeSummary, type CacheStatus } from './report.js'
 import { findRequirementFiles } from './requirements.js'
-import { createVenv, inspectTarget, removeVenv, venvProblem, writeStamp } from './venv.js'
+import { findSeed } from './seed.js'
+import { compileVenv, createVenv, inspectTarget, removeVenv, venvProblem, writeStamp } from './venv.js'
 
 export async function run(): Promise<void> {
   try {
@@ -103,8 +104,11 @@ async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {
 
 async function build(plan: Plan, timeline: Timeline): Promise<void> {
   try {
-    await timeline.phase('Create', () => createVenv(plan))
-    if (hasWork(plan)) await timeline.phase('Install', () => install(plan))
+    const seed = await findSeed(plan.basePython.executable)
+    await timeline.phase('Create', () => createVenv(plan, seed))
+    if (hasWork(plan)) await timeline.phase('Install', () => install(plan, seed))
+    // A seeded pip is not compiled yet either, so this runs even with nothing to install.
+    if (compileAfterInstall(plan)) await timeline.phase('Compile', () => compileVenv(plan))
     writeStamp(plan)
     const problem = await timeline.phase('Check', () => venvProblem(plan))
     if (problem !== undefined) throw new Error(`The venv just built cannot be used: ${problem}`)

@@ -9,6 +9,8 @@ import { UsageError } from './errors.js'
 import { walk } from './files.js'
 import { KEY_FORMAT } from './key.js'
 import type { Plan } from './plan.js'
+import { pipEnv } from './pip.js'
+import { COMPILE_SCRIPT, pipCommand, seedInstallArgs, venvArgs, type Seed } from './seed.js'
 import { probePython } from './probe.js'
 
 /** Written into the venv when it is built, restored with it, and compared on every restore. */
@@ -49,8 +51,17 @@ export async function removeVenv(venvDir: string): Promise<void> {
   await io.rmRF(venvDir)
 }
 
-export async function createVenv(plan: Plan): Promise<void> {
-  await exec.exec(plan.basePython.executable, ['-m', 'venv', plan.venvDir])
+/** Creates the venv with pip in it: seeded (see seed.ts) when the base interpreter allows, else by venv. */
+export async function createVenv(plan: Plan, seed: Seed | undefined): Promise<void> {
+  await exec.exec(plan.basePython.executable, venvArgs(plan.venvDir, seed))
+  if (seed === undefined) return
+  const [command, ...args] = pipCommand(plan.layout.python, seed)
+  await exec.exec(command, [...args, ...seedInstallArgs(seed)], { env: pipEnv() })
+}
+
+/** Byte-compiles site-packages on all cores (what pip does file by file on one). */
+export async function compileVenv(plan: Plan): Promise<void> {
+  await exec.exec(plan.layout.python, ['-c', COMPILE_SCRIPT])
 }
 
 export function writeStamp(plan: Plan): void {

@@ -94,8 +94,8 @@ describe.each<[Protocol, keyof typeof NODES, keyof typeof NODES]>([
     expect(hit.outputs['cache-status']).toBe('hit')
     expect(hit.outputs['cache-key']).toBe(key)
     expect(hit.stdout).toContain(LOG.restored(key))
-    expect(hit.stdout).not.toContain('-m pip install')
-    expect(hit.stdout).not.toContain('-m venv')
+    expect(hit.stdout).not.toContain('Create took')
+    expect(hit.stdout).not.toContain('Install took')
     expect(hit.stdout).not.toContain('Cache saved')
     expect(hit.annotations).toEqual([])
     await expectWorkingVenv(job, hit)
@@ -117,7 +117,7 @@ describe.each<[Protocol, keyof typeof NODES, keyof typeof NODES]>([
       expect(keys).not.toContain(key)
       keys.push(key)
       expect(step.outputs['cache-status']).toBe('miss')
-      expect(step.stdout).toContain('-m pip install -r')
+      expect(step.stdout).toContain('Install took')
       expect(step.stdout).toContain(LOG.saved(key))
       await expectWorkingVenv(job, step)
     }
@@ -138,6 +138,7 @@ describe.each<[Protocol, keyof typeof NODES, keyof typeof NODES]>([
     const before = server.entries().length
     const step = await runAction(job, { env: env() })
     expect(step.code).toBe(1)
+    if (step.annotations.length === 0) console.log(step.stdout, step.stderr)
     const errors = step.annotations.filter((a) => a.level === 'error').map((a) => a.message)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(/^pip install failed \(exit code 1\)\./)
