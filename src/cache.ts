@@ -3,6 +3,7 @@
 import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import type { Plan } from './plan.js'
+import { cachePolicy } from './policy.js'
 
 /**
  * A download that receives nothing for this long is abandoned and the venv is built instead. It bounds
@@ -49,19 +50,28 @@ export async function restoreVenv(plan: Plan): Promise<RestoreOutcome> {
 export type SaveOutcome = 'saved' | 'exists' | 'failed'
 
 /**
- * Saves plan.venvDir under plan.key. The library answers -1 without a warning when the key is already
- * taken (saved or being saved by another job), and -1 with a warning on a fault. An id is not trusted on
- * its own (over the REST protocol it comes back even when the upload failed): the entry is looked up.
+ * Saves plan.venvDir under plan.key. The library tells a fault only by a warning or error annotation, and
+ * answers -1 without one both when the key is taken and (over twirp) when the service cannot be reached
+ * at all, so a silent -1 is told apart by looking the key up. An id with no fault reported is a save.
  */
 export async function saveVenv(plan: Plan): Promise<SaveOutcome> {
   const { result, warnings } = await collectWarnings(() => cache.saveCache([plan.venvDir], plan.key))
-  if (result === -1 && warnings === 0) {
-    core.info(`Cache not saved: an entry with key ${plan.key} already exists or another job is saving it.`)
-    return 'exists'
-  }
-  if (typeof result === 'number' && result !== -1 && (await entryExists(plan))) {
+  if (typeof result === 'number' && result !== -1 && warnings === 0) {
     core.info(`Cache saved with key: ${plan.key}`)
     return 'saved'
+  }
+  if (result === -1 && warnings === 0) {
+    const found = await lookUp(plan)
+    if (found !== 'failed') {
+      core.info(
+        found === 'found'
+          ? `Cache not saved: an entry with key ${plan.key} already exists.`
+          : found === 'missing'
+            ? `Cache not saved: another job is saving an entry with key ${plan.key}.`
+            : `Cache not saved: an entry with key ${plan.key} already exists or another job is saving it.`,
+      )
+      return 'exists'
+    }
   }
   const detail = result instanceof Error ? ` (${result.message})` : ''
   core.warning(
@@ -70,18 +80,19 @@ export async function saveVenv(plan: Plan): Promise<SaveOutcome> {
   return 'failed'
 }
 
-async function entryExists(plan: Plan): Promise<boolean> {
-  try {
-    const key = await cache.restoreCache([plan.venvDir], plan.key, [], { lookupOnly: true })
-    return key === plan.key
-  } catch {
-    return false
-  }
+/** Whether an entry is stored under exactly plan.key; 'unknown' when this run may not read the cache. */
+async function lookUp(plan: Plan): Promise<'found' | 'missing' | 'failed' | 'unknown'> {
+  if (!cachePolicy(true, true, process.env).restore) return 'unknown'
+  const { result, warnings } = await collectWarnings(() =>
+    cache.restoreCache([plan.venvDir], plan.key, [], { lookupOnly: true }),
+  )
+  if (result instanceof Error || warnings > 0) return 'failed'
+  return result === plan.key ? 'found' : 'missing'
 }
 
 /**
- * Runs `fn`, counting the `::warning::` commands it writes (the library's only sign of a service fault)
- * and turning a thrown error into a value.
+ * Runs `fn`, counting the `::warning::` and `::error::` commands it writes (the library's only sign of a
+ * service fault; it reports HTTP 5xx answers as errors) and turning a thrown error into a value.
  */
 async function collectWarnings<T>(fn: () => Promise<T>): Promise<{ result: T | Error; warnings: number }> {
   const write = process.stdout.write.bind(process.stdout) as (
@@ -90,7 +101,7 @@ async function collectWarnings<T>(fn: () => Promise<T>): Promise<{ result: T | E
   ) => boolean
   let warnings = 0
   process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
-    if (String(chunk).startsWith('::warning')) warnings++
+    if (/^::(warning|error)/.test(String(chunk))) warnings++
     return write(chunk, ...rest)
   }
   try {

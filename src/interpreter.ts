@@ -17,6 +17,7 @@ import {
   toolCachePython,
   toolCachePythonRoot,
   toOs,
+  usesExecuteBit,
   versionCommands,
   type Os,
 } from './platform.js'
@@ -258,7 +259,7 @@ async function probeVersion(file: string): Promise<Version | string> {
 function isExecutableFile(os: Os, file: string): boolean {
   try {
     if (!fs.statSync(file).isFile()) return false
-    if (os !== 'win32') fs.accessSync(file, fs.constants.X_OK)
+    if (usesExecuteBit(os)) fs.accessSync(file, fs.constants.X_OK)
     return true
   } catch {
     return false

@@ -94,6 +94,11 @@ export function pathEntries(os: Os, pathValue: string | undefined): string[] {
     .filter((entry) => entry !== '')
 }
 
+/** Whether a file must have an execute permission bit to run: Windows has none and goes by extension. */
+export function usesExecuteBit(os: Os): boolean {
+  return os !== 'win32'
+}
+
 /** The file a command is on disk: Windows runs `python` from `python.exe`. */
 export function executableFile(os: Os, command: string): string {
   return os === 'win32' && !/\.exe$/i.test(command) ? `${command}.exe` : command

@@ -1,8 +1,6 @@
 // What the user sees: one log group per phase with its duration, the outputs and exports for later steps,
 // and the job summary table.
-import * as fs from 'node:fs'
 import * as core from '@actions/core'
-import { walk } from './files.js'
 import type { Plan } from './plan.js'
 
 export type CacheStatus = 'hit' | 'miss' | 'rebuilt' | 'disabled' | 'error'
@@ -62,7 +60,12 @@ export function applyExports(exports: Exports): void {
   for (const [name, value] of Object.entries(exports.outputs)) core.setOutput(name, value)
 }
 
-export async function writeSummary(plan: Plan, status: CacheStatus, timeline: Timeline): Promise<void> {
+export async function writeSummary(
+  plan: Plan,
+  status: CacheStatus,
+  timeline: Timeline,
+  venvBytes: number | undefined,
+): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return
   const rows = [
     [
@@ -72,7 +75,7 @@ export async function writeSummary(plan: Plan, status: CacheStatus, timeline: Ti
     ['Cache', status],
     ['Key', `<code>${plan.key}</code>`],
     ['Python', `${plan.basePython.implementation} ${plan.basePython.version}`],
-    ['Venv', `<code>${plan.venvDir}</code> (${formatBytes(directorySize(plan.venvDir))})`],
+    ['Venv', `<code>${plan.venvDir}</code>${venvBytes === undefined ? '' : ` (${formatBytes(venvBytes)})`}`],
     ...timeline.phases.map((p) => [p.name, formatMs(p.ms)]),
   ]
   await core.summary.addTable(rows).write()
@@ -80,10 +83,4 @@ export async function writeSummary(plan: Plan, status: CacheStatus, timeline: Ti
 
 function formatBytes(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`
-}
-
-function directorySize(dir: string): number {
-  let total = 0
-  for (const { full, dirent } of walk(dir)) if (dirent.isFile()) total += fs.statSync(full).size
-  return total
 }

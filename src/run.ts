@@ -13,7 +13,16 @@ import { pipConfigFiles } from './platform.js'
 import { applyExports, exportsFor, Timeline, writeSummary, type CacheStatus } from './report.js'
 import { findRequirementFiles } from './requirements.js'
 import { findSeed } from './seed.js'
-import { compileVenv, createVenv, inspectTarget, removeVenv, venvProblem, writeStamp } from './venv.js'
+import {
+  compileVenv,
+  createVenv,
+  inspectTarget,
+  interpreterProblem,
+  readStamp,
+  removeVenv,
+  restoredProblem,
+  writeStamp,
+} from './venv.js'
 
 export async function run(): Promise<void> {
   try {
@@ -64,7 +73,7 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
       )
     }
   }
-  await writeSummary(plan, status, timeline)
+  await writeSummary(plan, status, timeline, readStamp(plan)?.bytes)
 }
 
 /** The cache operations this run performs, with one log line for whatever is held back. */
@@ -80,7 +89,7 @@ function usableCache(plan: Plan, inputs: Inputs, ctx: RunnerContext) {
 
 /** A restored venv is handed over only if it passes its check; otherwise it is rebuilt, with a warning. */
 async function checkRestored(plan: Plan, timeline: Timeline): Promise<CacheStatus> {
-  const problem = await timeline.phase('Check', () => venvProblem(plan))
+  const problem = await timeline.phase('Check', () => restoredProblem(plan))
   if (problem === undefined) return 'hit'
   core.warning(`The restored venv cannot be used: ${problem}. It is removed and built again.`)
   return 'rebuilt'
@@ -110,7 +119,7 @@ async function build(plan: Plan, timeline: Timeline): Promise<void> {
     // A seeded pip is not compiled yet either, so this runs even with nothing to install.
     if (compileAfterInstall(plan)) await timeline.phase('Compile', () => compileVenv(plan))
     writeStamp(plan)
-    const problem = await timeline.phase('Check', () => venvProblem(plan))
+    const problem = await timeline.phase('Check', () => interpreterProblem(plan))
     if (problem !== undefined) throw new Error(`The venv just built cannot be used: ${problem}`)
   } catch (error) {
     // A half-built venv must not be mistaken for a good one by a later step or run.

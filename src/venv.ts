@@ -19,8 +19,10 @@ export interface Stamp {
   readonly key: string
   readonly venvPath: string
   readonly pythonVersion: string
-  /** Digest of the venv's file list (see manifestDigest): a restored venv must match it. */
+  /** Digest of the venv's file list (see manifest): a restored venv must match it. */
   readonly manifest: string
+  /** Total size of the venv's files, for the job summary. */
+  readonly bytes: number
 }
 
 const STAMP_FILE = '.setup-venv.json'
@@ -64,15 +66,27 @@ export async function compileVenv(plan: Plan): Promise<void> {
   await exec.exec(plan.layout.python, ['-c', COMPILE_SCRIPT])
 }
 
-export function writeStamp(plan: Plan): void {
+export function writeStamp(plan: Plan): Stamp {
+  const { digest, bytes } = manifest(plan)
   const stamp: Stamp = {
     format: KEY_FORMAT,
     key: plan.key,
     venvPath: plan.venvDir,
     pythonVersion: plan.basePython.version,
-    manifest: manifestDigest(plan),
+    manifest: digest,
+    bytes,
   }
   fs.writeFileSync(path.join(plan.venvDir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`)
+  return stamp
+}
+
+/** The stamp as written into the venv; undefined when missing or unreadable. */
+export function readStamp(plan: Plan): Partial<Stamp> | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(plan.venvDir, STAMP_FILE), 'utf8')) as Partial<Stamp>
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -80,14 +94,16 @@ export function writeStamp(plan: Plan): void {
  * target, plus the content of the launchers and pyvenv.cfg, which hold absolute paths. It catches files
  * missing, added or changed after the venv was built without reading every byte of a large venv.
  */
-export function manifestDigest(plan: Plan): string {
+export function manifest(plan: Plan): { digest: string; bytes: number } {
   const hash = createHash('sha256')
   const lines: string[] = []
+  let bytes = 0
   for (const { rel, full, dirent } of walk(plan.venvDir)) {
     if (rel === STAMP_FILE) continue
     if (dirent.isSymbolicLink()) lines.push(`l ${rel} ${fs.readlinkSync(full)}`)
     else if (dirent.isFile()) {
       const stat = fs.statSync(full)
+      bytes += stat.size
       lines.push(`f ${rel} ${stat.size} ${Math.floor(stat.mtimeMs / 1000)}`)
     } else if (dirent.isDirectory()) lines.push(`d ${rel}`)
   }
@@ -95,7 +111,7 @@ export function manifestDigest(plan: Plan): string {
   for (const file of [plan.layout.pyvenvCfg, ...launchers(plan.layout.binDir)]) {
     hash.update(`${file}\n`).update(fs.readFileSync(file))
   }
-  return hash.digest('hex')
+  return { digest: hash.digest('hex'), bytes }
 }
 
 function launchers(binDir: string): string[] {
@@ -113,28 +129,32 @@ function venvHome(pyvenvCfg: string): string | undefined {
 }
 
 /**
- * Why the venv at plan.venvDir cannot be handed over, or undefined when it can: the stamp must match the
- * key, and the venv's interpreter must start and report the expected version and prefix.
+ * Why the restored venv at plan.venvDir cannot be handed over, or undefined when it can: its stamp must
+ * name this key and path, its base interpreter must be the one planned, its files must match the manifest
+ * taken when it was built, and its interpreter must start and report the expected version and prefix.
  */
-export async function venvProblem(plan: Plan): Promise<string | undefined> {
-  let stamp: Partial<Stamp>
-  try {
-    stamp = JSON.parse(fs.readFileSync(path.join(plan.venvDir, STAMP_FILE), 'utf8')) as Partial<Stamp>
-  } catch {
-    return `it has no readable ${STAMP_FILE} stamp`
-  }
+export async function restoredProblem(plan: Plan): Promise<string | undefined> {
+  const stamp = readStamp(plan)
+  if (stamp === undefined) return `it has no readable ${STAMP_FILE} stamp`
   if (stamp.key !== plan.key) return `its stamp names another key (${String(stamp.key)})`
   if (stamp.venvPath !== plan.venvDir) return `it was built for another path (${String(stamp.venvPath)})`
   const home = fs.existsSync(plan.layout.pyvenvCfg) ? venvHome(plan.layout.pyvenvCfg) : undefined
   if (home === undefined) return 'its pyvenv.cfg is missing or names no home'
   if (!fs.existsSync(home))
     return `the base interpreter it points to (home = ${home} in pyvenv.cfg) is missing`
-  if (!samePath(home, path.dirname(plan.basePython.executable))) {
-    return `it points to another base interpreter (home = ${home} in pyvenv.cfg, not ${path.dirname(plan.basePython.executable)})`
+  const baseDir = path.dirname(plan.basePython.executable)
+  if (!samePath(home, baseDir)) {
+    return `it points to another base interpreter (home = ${home} in pyvenv.cfg, not ${baseDir})`
   }
   if (!fs.existsSync(plan.layout.python)) return `its interpreter ${plan.layout.python} is missing`
-  if (stamp.manifest !== manifestDigest(plan))
+  if (stamp.manifest !== manifest(plan).digest) {
     return 'its files changed after it was built (the manifest in its stamp differs)'
+  }
+  return interpreterProblem(plan)
+}
+
+/** Why the venv's interpreter is not the planned one, or undefined: it starts, with the right version and prefix. */
+export async function interpreterProblem(plan: Plan): Promise<string | undefined> {
   let facts
   try {
     facts = await probePython(plan.layout.python)
