@@ -18,6 +18,7 @@ import {
   toolCacheArch,
   toolCachePython,
   toolCachePythonRoot,
+  usesExecuteBit,
   venvLayout,
   versionCommands,
 } from '../../src/platform.js'
@@ -222,6 +223,7 @@ describe('a Windows hosted runner', () => {
     ])
     expect(executableFile('win32', 'python')).toBe('python.exe')
     expect(executableFile('win32', 'python.exe')).toBe('python.exe')
+    expect(usesExecuteBit('win32')).toBe(false)
     expect(defaultPythonCommands('win32')).toEqual(['python'])
     // No python3.12.exe exists on Windows: every python.exe on PATH is a candidate, probed for its version.
     expect(versionCommands('win32', [3, 12])).toEqual(['python'])
@@ -335,6 +337,8 @@ describe('Linux', () => {
     expect(pathDelimiter('linux')).toBe(':')
     expect(pathEntries('linux', '/a::/b:')).toEqual(['/a', '/b'])
     expect(executableFile('linux', 'python3')).toBe('python3')
+    expect(usesExecuteBit('linux')).toBe(true)
+    expect(usesExecuteBit('darwin')).toBe(true)
     expect(defaultPythonCommands('linux')).toEqual(['python3', 'python'])
     expect(versionCommands('linux', [3, 12])).toEqual(['python3.12'])
     expect(versionCommands('linux', [3, 12, 7])).toEqual(['python3.12'])
