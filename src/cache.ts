@@ -22,6 +22,9 @@ export function cacheUnavailable(): string | undefined {
 
 export type RestoreOutcome = 'hit' | 'miss' | 'failed'
 
+/** Set when this run's restore met a service fault: a later silent save refusal is then not looked into. */
+let restoreFailed = false
+
 /**
  * Restores the entry saved under exactly plan.key into plan.venvDir. The service also prefix-matches the
  * primary key, so the key it answers with is compared: anything else is a miss. The library reports
@@ -33,6 +36,7 @@ export async function restoreVenv(plan: Plan): Promise<RestoreOutcome> {
   )
   if (result instanceof Error) {
     core.warning(`Cache restore failed, the venv is built instead: ${result.message}`)
+    restoreFailed = true
     return 'failed'
   }
   if (result === plan.key) {
@@ -41,6 +45,7 @@ export async function restoreVenv(plan: Plan): Promise<RestoreOutcome> {
   }
   if (result === undefined && warnings > 0) {
     core.warning(`Cache restore failed (see the warning above): the venv is built instead.`)
+    restoreFailed = true
     return 'failed'
   }
   core.info(`No cache found for key: ${plan.key}`)
@@ -52,13 +57,22 @@ export type SaveOutcome = 'saved' | 'exists' | 'failed'
 /**
  * Saves plan.venvDir under plan.key. The library tells a fault only by a warning or error annotation, and
  * answers -1 without one both when the key is taken and (over twirp) when the service cannot be reached
- * at all, so a silent -1 is told apart by looking the key up. An id with no fault reported is a save.
+ * at all, so a silent -1 is told apart by looking the key up, unless this run's restore already met a
+ * fault (the lookup would only meet it again, after the library's retries). An id with no fault reported
+ * is a save.
  */
 export async function saveVenv(plan: Plan): Promise<SaveOutcome> {
   const { result, warnings } = await collectWarnings(() => cache.saveCache([plan.venvDir], plan.key))
   if (typeof result === 'number' && result !== -1 && warnings === 0) {
     core.info(`Cache saved with key: ${plan.key}`)
     return 'saved'
+  }
+  if (result === -1 && warnings === 0 && restoreFailed) {
+    core.warning(
+      `Cache not saved for key: ${plan.key}: the service refused the entry and, as it failed this run's ` +
+        `restore too, it is not asked why. The venv itself is ready.`,
+    )
+    return 'failed'
   }
   if (result === -1 && warnings === 0) {
     const found = await lookUp(plan)

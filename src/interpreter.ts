@@ -16,7 +16,6 @@ import {
   toolCacheArch,
   toolCachePython,
   toolCachePythonRoot,
-  toOs,
   usesExecuteBit,
   versionCommands,
   type Os,
@@ -46,7 +45,7 @@ export async function locatePython(
   os: Os,
   requested: string | undefined,
   cwd: string,
-  env: Env = process.env,
+  env: Env,
 ): Promise<string> {
   const version = requested === undefined ? undefined : parseVersionRequest(requested)
   if (requested !== undefined && version !== undefined) return findPythonVersion(os, requested, version, env)
@@ -70,10 +69,7 @@ export async function locatePython(
   )
 }
 
-export async function probeBasePython(
-  executable: string,
-  os: Os = toOs(process.platform),
-): Promise<PythonFacts> {
+export async function probeBasePython(executable: string, os: Os): Promise<PythonFacts> {
   const facts = await probePython(executable)
   const [major, minor] = facts.versionInfo
   if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {

@@ -36,7 +36,7 @@ export function pipEnv(): Record<string, string> {
 
 export async function install(plan: Plan, seed: Seed | undefined): Promise<void> {
   let stderr = ''
-  const [command, ...args] = pipCommand(plan.layout.python, seed)
+  const [command, ...args] = pipCommand(plan.layout, seed)
   const code = await exec.exec(command, [...args, ...installArgs(plan)], {
     cwd: plan.baseDir,
     env: pipEnv(),

@@ -93,7 +93,7 @@ export function makePlan(
   })
   return {
     venvDir,
-    layout: venvLayout(ctx.os, venvDir),
+    layout: venvLayout(ctx.os, venvDir, basePython.executable),
     baseDir: baseDirectory(ctx, inputs),
     basePython,
     requirements,

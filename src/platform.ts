@@ -10,6 +10,11 @@ export interface Layout {
   readonly binDir: string
   /** The venv's own interpreter. */
   readonly python: string
+  /**
+   * The venv's interpreter under the base interpreter's own name (bin/python3, bin/python3.12, ...):
+   * ensurepip runs pip by that name, so console scripts pip writes carry it in their shebang.
+   */
+  readonly pipPython: string
   /** The file that marks a directory as a venv (PEP 405). */
   readonly pyvenvCfg: string
 }
@@ -23,13 +28,14 @@ export function pathFor(os: Os): path.PlatformPath {
   return os === 'win32' ? path.win32 : path.posix
 }
 
-/** The layout `python -m venv` produces on this OS. */
-export function venvLayout(os: Os, venvDir: string): Layout {
+/** The layout `python -m venv` produces on this OS from the base interpreter `baseExecutable`. */
+export function venvLayout(os: Os, venvDir: string, baseExecutable: string): Layout {
   const p = pathFor(os)
   const binDir = p.join(venvDir, os === 'win32' ? 'Scripts' : 'bin')
   return {
     binDir,
     python: p.join(binDir, os === 'win32' ? 'python.exe' : 'python'),
+    pipPython: p.join(binDir, p.basename(baseExecutable)),
     pyvenvCfg: p.join(venvDir, 'pyvenv.cfg'),
   }
 }

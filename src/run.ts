@@ -97,7 +97,7 @@ async function checkRestored(plan: Plan, timeline: Timeline): Promise<CacheStatu
 
 async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {
   const baseDir = baseDirectory(ctx, inputs)
-  const python = await probeBasePython(await locatePython(ctx.os, inputs.python, baseDir))
+  const python = await probeBasePython(await locatePython(ctx.os, inputs.python, baseDir, ctx.env), ctx.os)
   const requirements = await findRequirementFiles(inputs.requirements, baseDir, ctx.workspace)
   const index = indexSettings(pipConfigFiles(ctx.os, ctx.env, ctx.home), ctx.env)
   for (const secret of credentialsIn([...inputs.pipArgs, ...Object.values(ctx.env)].join('\n'))) {

@@ -6,6 +6,7 @@
 // everything is compiled once at the end on all cores. Where any fact needed for that is missing, the
 // action uses plain `python -m venv` and the venv's own pip.
 import * as exec from '@actions/exec'
+import type { Layout } from './platform.js'
 
 export interface Seed {
   /** ensurepip's directory of bundled wheels. */
@@ -48,9 +49,12 @@ export function venvArgs(venvDir: string, seed: Seed | undefined): string[] {
   return ['-m', 'venv', ...(seed ? ['--without-pip'] : []), venvDir]
 }
 
-/** The argv that runs pip for the venv: the seed's runner, or the venv's own pip. */
-export function pipCommand(venvPython: string, seed: Seed | undefined): [string, ...string[]] {
-  return seed ? [venvPython, seed.runner] : [venvPython, '-m', 'pip']
+/**
+ * The argv that runs pip for the venv: the seed's runner, or the venv's own pip; under the interpreter
+ * name ensurepip uses, so that the scripts pip writes are byte for byte those of a plain build.
+ */
+export function pipCommand(layout: Layout, seed: Seed | undefined): [string, ...string[]] {
+  return seed ? [layout.pipPython, seed.runner] : [layout.pipPython, '-m', 'pip']
 }
 
 /** What ensurepip runs (no index, the bundled wheels as the only source), without compiling. */

@@ -57,7 +57,7 @@ export async function removeVenv(venvDir: string): Promise<void> {
 export async function createVenv(plan: Plan, seed: Seed | undefined): Promise<void> {
   await exec.exec(plan.basePython.executable, venvArgs(plan.venvDir, seed))
   if (seed === undefined) return
-  const [command, ...args] = pipCommand(plan.layout.python, seed)
+  const [command, ...args] = pipCommand(plan.layout, seed)
   await exec.exec(command, [...args, ...seedInstallArgs(seed)], { env: pipEnv() })
 }
 

@@ -144,6 +144,7 @@ describe('a Windows hosted runner', () => {
     expect(p.layout).toEqual({
       binDir: 'D:\\a\\app\\app\\.venv\\Scripts',
       python: 'D:\\a\\app\\app\\.venv\\Scripts\\python.exe',
+      pipPython: 'D:\\a\\app\\app\\.venv\\Scripts\\python.exe',
       pyvenvCfg: 'D:\\a\\app\\app\\.venv\\pyvenv.cfg',
     })
     // Digest cross-checked with Python (paths lower-cased, as canonicalPath spells them on Windows):
@@ -264,6 +265,7 @@ describe('a macOS hosted runner', () => {
     expect(p.layout).toEqual({
       binDir: '/Users/runner/work/app/app/.venv/bin',
       python: '/Users/runner/work/app/app/.venv/bin/python',
+      pipPython: '/Users/runner/work/app/app/.venv/bin/python3',
       pyvenvCfg: '/Users/runner/work/app/app/.venv/pyvenv.cfg',
     })
     // python3 -c 'import hashlib,json; print(hashlib.sha256(json.dumps({"pythonBuild":"3.12.7 (v3.12.7:0b05ead877f, Sep 30 2024, 23:18:00) [Clang 13.0.0 (clang-1300.0.29.30)]","pythonPath":"/Users/runner/hostedtoolcache/Python/3.12.7/arm64/bin/python3","libc":"","venvPath":"/Users/runner/work/app/app/.venv","pipVersion":"24.2","requirements":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","packages":["pytest==8.3.3"],"pipArgs":[],"index":[]},separators=(",",":")).encode()).hexdigest()[:32])'
@@ -333,7 +335,7 @@ describe('Linux', () => {
   })
 
   test('layout, PATH and tool cache', () => {
-    expect(venvLayout('linux', '/w/.venv').binDir).toBe('/w/.venv/bin')
+    expect(venvLayout('linux', '/w/.venv', '/usr/bin/python3').binDir).toBe('/w/.venv/bin')
     expect(pathDelimiter('linux')).toBe(':')
     expect(pathEntries('linux', '/a::/b:')).toEqual(['/a', '/b'])
     expect(executableFile('linux', 'python3')).toBe('python3')

@@ -10,20 +10,28 @@ import {
 
 describe('venvLayout', () => {
   test('POSIX: bin/python', () => {
-    expect(venvLayout('linux', '/home/runner/work/app/app/.venv')).toEqual({
+    expect(venvLayout('linux', '/home/runner/work/app/app/.venv', '/usr/bin/python3.12')).toEqual({
       binDir: '/home/runner/work/app/app/.venv/bin',
       python: '/home/runner/work/app/app/.venv/bin/python',
+      pipPython: '/home/runner/work/app/app/.venv/bin/python3.12',
       pyvenvCfg: '/home/runner/work/app/app/.venv/pyvenv.cfg',
     })
-    expect(venvLayout('darwin', '/Users/runner/work/app/app/.venv').python).toBe(
+    expect(venvLayout('darwin', '/Users/runner/work/app/app/.venv', '/usr/local/bin/python3').python).toBe(
       '/Users/runner/work/app/app/.venv/bin/python',
     )
   })
 
   test('Windows: Scripts\\python.exe', () => {
-    expect(venvLayout('win32', 'D:\\a\\app\\app\\.venv')).toEqual({
+    expect(
+      venvLayout(
+        'win32',
+        'D:\\a\\app\\app\\.venv',
+        'C:\\hostedtoolcache\\windows\\Python\\3.12.7\\x64\\python.exe',
+      ),
+    ).toEqual({
       binDir: 'D:\\a\\app\\app\\.venv\\Scripts',
       python: 'D:\\a\\app\\app\\.venv\\Scripts\\python.exe',
+      pipPython: 'D:\\a\\app\\app\\.venv\\Scripts\\python.exe',
       pyvenvCfg: 'D:\\a\\app\\app\\.venv\\pyvenv.cfg',
     })
   })
