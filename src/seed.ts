@@ -18,13 +18,16 @@ export interface Seed {
 }
 
 // ensurepip's package list and versions are private names that changed over the years (_PROJECTS up to
-// 3.10, _PACKAGE_NAMES since 3.11): any surprise prints null. The base pip must be the bundled version,
+// 3.10, _PACKAGE_NAMES in 3.11 and 3.12, only _PIP_VERSION since 3.13): any surprise prints null. The base pip must be the bundled version,
 // so that resolving the requirements behaves exactly as the venv's own pip would.
 const SCRIPT = `
 import json, os
 try:
     import ensurepip, pip
-    names = getattr(ensurepip, '_PACKAGE_NAMES', None) or [p[0] for p in ensurepip._PROJECTS]
+    names = getattr(ensurepip, '_PACKAGE_NAMES', None)
+    if names is None:
+        projects = getattr(ensurepip, '_PROJECTS', None)
+        names = [p[0] for p in projects] if projects else ['pip']
     pins = ['%s==%s' % (n, getattr(ensurepip, '_%s_VERSION' % n.upper())) for n in names]
     wheel_dir = os.path.join(os.path.dirname(ensurepip.__file__), '_bundled')
     runner = os.path.join(os.path.dirname(pip.__file__), '__pip-runner__.py')

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import * as io from '@actions/io'
 import { UsageError } from './errors.js'
@@ -55,6 +56,9 @@ export async function removeVenv(venvDir: string): Promise<void> {
 
 /** Creates the venv with pip in it: seeded (see seed.ts) when the base interpreter allows, else by venv. */
 export async function createVenv(plan: Plan, seed: Seed | undefined): Promise<void> {
+  if (seed === undefined)
+    core.info("Creating the venv with ensurepip (the base interpreter's pip cannot seed it).")
+  else core.info(`Creating the venv and seeding ${seed.packages.join(', ')} from ensurepip's bundled wheels.`)
   await exec.exec(plan.basePython.executable, venvArgs(plan.venvDir, seed))
   if (seed === undefined) return
   const [command, ...args] = pipCommand(plan.layout, seed)

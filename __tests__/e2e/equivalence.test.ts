@@ -36,6 +36,9 @@ test.each(['3.11', '3.8', '3.13'])(
     const env = stepEnv(undefined, 'v2', index.url, version)
     const step = await runAction(job, { env, inputs: { cache: 'false', python: pyenvPython(version) } })
     expect(step.code).toBe(0)
+    expect(step.stdout).toMatch(
+      /Creating the venv and seeding (setuptools==\S+, )?pip==\S+ from ensurepip's bundled wheels/,
+    )
     expect(step.stdout).toContain('Compile took')
     const venv = path.join(job.workspace, '.venv')
     const freeze = (): string =>
