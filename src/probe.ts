@@ -55,11 +55,16 @@ print(json.dumps({
 }))
 `
 
-export async function probePython(executable: string): Promise<PythonFacts> {
+/**
+ * `kind` says what runs: a base interpreter is probed without its `site` module (-S), which can cost a
+ * hundred milliseconds of .pth imports and tells nothing the probe needs; a venv's interpreter needs `site`
+ * before Python 3.11 to set sys.prefix from pyvenv.cfg.
+ */
+export async function probePython(executable: string, kind: 'base' | 'venv'): Promise<PythonFacts> {
   // -E -s: no PYTHON* variables and no user site, so the environment cannot change what the probe reports.
   // -B: no bytecode written, so probing a venv never changes the files its manifest covers.
   // (Not -I, which Python 2 rejects before it could tell us its version.)
-  const args = ['-B', '-E', '-s', '-c', SCRIPT]
+  const args = ['-B', '-E', '-s', ...(kind === 'base' ? ['-S'] : []), '-c', SCRIPT]
   let result: exec.ExecOutput
   try {
     result = await exec.getExecOutput(executable, args, { silent: true, ignoreReturnCode: true })

@@ -3,8 +3,10 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import * as core from '@actions/core'
 import * as glob from '@actions/glob'
 import { UsageError } from './errors.js'
+import { credentialsIn } from './pipconfig.js'
 
 export interface RequirementFiles {
   /** The files named by the input, absolute and sorted: what pip gets as `-r`. */
@@ -22,13 +24,18 @@ export async function findRequirementFiles(
   baseDir: string,
   workspace: string,
 ): Promise<RequirementFiles> {
-  const roots = patterns === undefined ? defaultRoots(baseDir) : await expandPatterns(patterns, baseDir)
+  const named = patterns === undefined ? defaultRoots(baseDir) : await expandPatterns(patterns, baseDir)
+  const roots = [...named.keys()].sort()
   const seen = new Map<string, string>()
-  const queue = [...roots]
-  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+  // Each file with what asked for it, so that an error names the input or the line to fix.
+  const queue = roots.map((file) => ({ file, origin: named.get(file) ?? '' }))
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const { file, origin } = next
     if (seen.has(file)) continue
-    checkInside(file, workspace)
+    checkInside(file, origin, workspace)
     const content = fs.readFileSync(file)
+    // An index URL in the file may carry credentials: masked before pip, which echoes lines it cannot parse.
+    for (const secret of credentialsIn(content.toString('utf8'))) core.setSecret(secret)
     seen.set(file, createHash('sha256').update(content).digest('hex'))
     queue.push(...includedFiles(file, content.toString('utf8')))
   }
@@ -40,13 +47,14 @@ export async function findRequirementFiles(
   return { roots, files, hash: hash.digest('hex') }
 }
 
-function defaultRoots(baseDir: string): string[] {
+/** Root files, each with the words that say where it came from (for errors). */
+function defaultRoots(baseDir: string): Map<string, string> {
   const file = path.join(baseDir, 'requirements.txt')
-  return fs.existsSync(file) ? [file] : []
+  return new Map(fs.existsSync(file) ? [[file, "Input 'requirements' (empty, so requirements.txt)"]] : [])
 }
 
-async function expandPatterns(patterns: readonly string[], baseDir: string): Promise<string[]> {
-  const found = new Set<string>()
+async function expandPatterns(patterns: readonly string[], baseDir: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>()
   for (const pattern of patterns) {
     const absolute = path.resolve(baseDir, pattern)
     let matches: string[]
@@ -62,14 +70,14 @@ async function expandPatterns(patterns: readonly string[], baseDir: string): Pro
           `Fix the path, or leave the input empty to use requirements.txt when it exists.`,
       )
     }
-    for (const m of matches) found.add(m)
+    for (const m of matches) if (!found.has(m)) found.set(m, `Input 'requirements': '${pattern}'`)
   }
-  return [...found].sort()
+  return found
 }
 
 /** Files a requirement file pulls in with -r/-c, resolved against its own directory. URLs are left to pip. */
-function includedFiles(file: string, content: string): string[] {
-  const included: string[] = []
+function includedFiles(file: string, content: string): { file: string; origin: string }[] {
+  const included: { file: string; origin: string }[] = []
   logicalLines(content).forEach(({ text, line }) => {
     const match = INCLUDE.exec(text)
     const target = match?.[1]?.trim()
@@ -80,7 +88,7 @@ function includedFiles(file: string, content: string): string[] {
         `${file}:${line} includes '${target}', which does not exist (${resolved}). Fix that line.`,
       )
     }
-    included.push(resolved)
+    included.push({ file: resolved, origin: `${file}:${line} includes '${target}'` })
   })
   return included
 }
@@ -125,14 +133,15 @@ function logicalLines(content: string): { text: string; line: number }[] {
 }
 
 // A requirement file outside the workspace (by `..`, an absolute path or a symlink) is refused: the key
-// would hash a file that the repository does not control.
-function checkInside(file: string, workspace: string): void {
+// would hash a file that the repository does not control. `origin` names what asked for the file.
+function checkInside(file: string, origin: string, workspace: string): void {
   const real = fs.realpathSync(file)
   const root = fs.realpathSync(workspace)
   const rel = path.relative(root, real)
   if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
+    const link = real === file ? '' : ` (a link to ${real})`
     throw new UsageError(
-      `Requirement file '${file}' is outside the workspace (${root}). Move it into the repository.`,
+      `${origin}: '${file}'${link} is outside the workspace (${root}). Move it into the repository.`,
     )
   }
 }

@@ -14,6 +14,7 @@ import { applyExports, exportsFor, Timeline, writeSummary, type CacheStatus } fr
 import { findRequirementFiles } from './requirements.js'
 import { findSeed } from './seed.js'
 import {
+  compileSeedAlongside,
   compileVenv,
   createVenv,
   inspectTarget,
@@ -115,9 +116,15 @@ async function build(plan: Plan, timeline: Timeline): Promise<void> {
   try {
     const seed = await findSeed(plan.basePython.executable)
     await timeline.phase('Create', () => createVenv(plan, seed))
-    if (hasWork(plan)) await timeline.phase('Install', () => install(plan, seed))
-    // A seeded pip is not compiled yet either, so this runs even with nothing to install.
-    if (compileAfterInstall(plan)) await timeline.phase('Compile', () => compileVenv(plan))
+    const compile = compileAfterInstall(plan)
+    // The seeded pip (not compiled yet) compiles on one core while pip installs on the other.
+    const early = seed && compile && hasWork(plan) ? await compileSeedAlongside(plan) : undefined
+    try {
+      if (hasWork(plan)) await timeline.phase('Install', () => install(plan, seed))
+    } finally {
+      await early?.done
+    }
+    if (compile) await timeline.phase('Compile', () => compileVenv(plan))
     writeStamp(plan)
     const problem = await timeline.phase('Check', () => interpreterProblem(plan))
     if (problem !== undefined) throw new Error(`The venv just built cannot be used: ${problem}`)

@@ -75,10 +75,20 @@ export function seedInstallArgs(seed: Seed): string[] {
 
 /**
  * Compiles the venv's site-packages as pip would have (same interpreter, same invalidation mode, errors
- * in unimportable files ignored as pip ignores them), with one worker per core.
+ * in unimportable files ignored as pip ignores them), with one worker per core. With `--present` it
+ * compiles only what is there when it starts (the seeded pip, while pip installs the requirements beside
+ * it) on one core, and prints `listed` once it knows what that is.
  */
 export const COMPILE_SCRIPT = `
-import compileall, sysconfig
-for d in sorted({sysconfig.get_path('purelib'), sysconfig.get_path('platlib')}):
-    compileall.compile_dir(d, quiet=2, workers=0)
+import compileall, os, sys, sysconfig
+dirs = sorted({sysconfig.get_path('purelib'), sysconfig.get_path('platlib')})
+present = sys.argv[1:] == ['--present']
+targets = [os.path.join(d, n) for d in dirs for n in sorted(os.listdir(d))] if present else dirs
+if present:
+    print('listed', flush=True)
+for t in targets:
+    if os.path.isdir(t):
+        compileall.compile_dir(t, quiet=2, workers=1 if present else 0)
+    elif t.endswith('.py'):
+        compileall.compile_file(t, quiet=2)
 `

@@ -70,6 +70,27 @@ export async function compileVenv(plan: Plan): Promise<void> {
   await exec.exec(plan.layout.python, ['-c', COMPILE_SCRIPT])
 }
 
+/**
+ * Starts compiling the seeded pip on one core while pip installs the requirements on the other; resolves,
+ * with the compile's own completion, once it has listed the files it compiles (before pip adds any).
+ */
+export async function compileSeedAlongside(plan: Plan): Promise<{ readonly done: Promise<unknown> }> {
+  let listed: () => void = () => undefined
+  const ready = new Promise<void>((resolve) => {
+    listed = resolve
+  })
+  const done = exec.exec(plan.layout.python, ['-c', COMPILE_SCRIPT, '--present'], {
+    silent: true,
+    listeners: {
+      stdline: (line) => {
+        if (line === 'listed') listed()
+      },
+    },
+  })
+  await Promise.race([ready, done])
+  return { done }
+}
+
 export function writeStamp(plan: Plan): Stamp {
   const { digest, bytes } = manifest(plan)
   const stamp: Stamp = {
@@ -161,7 +182,7 @@ export async function restoredProblem(plan: Plan): Promise<string | undefined> {
 export async function interpreterProblem(plan: Plan): Promise<string | undefined> {
   let facts
   try {
-    facts = await probePython(plan.layout.python)
+    facts = await probePython(plan.layout.python, 'venv')
   } catch (error) {
     return `its interpreter does not start: ${(error as Error).message}`
   }
