@@ -14,9 +14,9 @@ import { applyExports, exportsFor, Timeline, writeSummary, type CacheStatus } fr
 import { findRequirementFiles } from './requirements.js'
 import { findSeed } from './seed.js'
 import {
-  compileSeedAlongside,
   compileVenv,
   createVenv,
+  installedSources,
   inspectTarget,
   interpreterProblem,
   readStamp,
@@ -114,19 +114,34 @@ async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {
 
 async function build(plan: Plan, timeline: Timeline): Promise<void> {
   try {
-    const seed = await findSeed(plan.basePython.executable)
-    await timeline.phase('Create', () => createVenv(plan, seed))
+    const seed = await timeline.phase('Create', async () => {
+      const found = await findSeed(plan.basePython.executable)
+      await createVenv(plan, found)
+      return found
+    })
     const compile = compileAfterInstall(plan)
-    // The seeded pip (not compiled yet) compiles on one core while pip installs on the other.
-    const early = seed && compile && hasWork(plan) ? await compileSeedAlongside(plan) : undefined
+    // The seeded pip (not compiled yet) compiles on one core while pip installs on the other. Its
+    // failure is harmless: the Compile phase compiles whatever is not compiled yet.
+    const early =
+      seed && compile && hasWork(plan)
+        ? compileVenv(plan, installedSources(plan), 1).catch(() => undefined)
+        : undefined
     try {
       if (hasWork(plan)) await timeline.phase('Install', () => install(plan, seed))
-    } finally {
-      await early?.done
+    } catch (error) {
+      await early
+      throw error
     }
-    if (compile) await timeline.phase('Compile', () => compileVenv(plan))
-    writeStamp(plan)
-    const problem = await timeline.phase('Check', () => interpreterProblem(plan))
+    if (compile) {
+      await timeline.phase('Compile', async () => {
+        await early
+        await compileVenv(plan)
+      })
+    }
+    const problem = await timeline.phase('Check', () => {
+      writeStamp(plan)
+      return interpreterProblem(plan)
+    })
     if (problem !== undefined) throw new Error(`The venv just built cannot be used: ${problem}`)
   } catch (error) {
     // A half-built venv must not be mistaken for a good one by a later step or run.

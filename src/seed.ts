@@ -74,21 +74,13 @@ export function seedInstallArgs(seed: Seed): string[] {
 }
 
 /**
- * Compiles the venv's site-packages as pip would have (same interpreter, same invalidation mode, errors
- * in unimportable files ignored as pip ignores them), with one worker per core. With `--present` it
- * compiles only what is there when it starts (the seeded pip, while pip installs the requirements beside
- * it) on one core, and prints `listed` once it knows what that is.
+ * Compiles the files named on stdin (UTF-8, one per line) as pip does after an install: same call
+ * (compileall.compile_file), same interpreter and invalidation mode, errors in unimportable files ignored.
+ * The action runs one of these per core over its share of the files: no per-file traffic between
+ * processes, and nothing to pickle (which a pool in a `-c` script cannot do on Windows).
  */
 export const COMPILE_SCRIPT = `
-import compileall, os, sys, sysconfig
-dirs = sorted({sysconfig.get_path('purelib'), sysconfig.get_path('platlib')})
-present = sys.argv[1:] == ['--present']
-targets = [os.path.join(d, n) for d in dirs for n in sorted(os.listdir(d))] if present else dirs
-if present:
-    print('listed', flush=True)
-for t in targets:
-    if os.path.isdir(t):
-        compileall.compile_dir(t, quiet=2, workers=1 if present else 0)
-    elif t.endswith('.py'):
-        compileall.compile_file(t, quiet=2)
+import compileall, sys
+for path in sys.stdin.buffer.read().decode('utf-8').splitlines():
+    compileall.compile_file(path, quiet=2)
 `

@@ -2,6 +2,7 @@
 // removed: anything else at `path` is the user's, and is an error.
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
@@ -65,30 +66,36 @@ export async function createVenv(plan: Plan, seed: Seed | undefined): Promise<vo
   await exec.exec(command, [...args, ...seedInstallArgs(seed)], { env: pipEnv() })
 }
 
-/** Byte-compiles site-packages on all cores (what pip does file by file on one). */
-export async function compileVenv(plan: Plan): Promise<void> {
-  await exec.exec(plan.layout.python, ['-c', COMPILE_SCRIPT])
+/** The Python sources pip would compile: every .py file under the venv's site-packages directories. */
+export function installedSources(plan: Plan): string[] {
+  const sources: string[] = []
+  for (const { rel, full, dirent } of walk(plan.venvDir)) {
+    if (dirent.isFile() && rel.endsWith('.py') && rel.split(path.sep).includes('site-packages'))
+      sources.push(full)
+  }
+  return sources
 }
 
 /**
- * Starts compiling the seeded pip on one core while pip installs the requirements on the other; resolves,
- * with the compile's own completion, once it has listed the files it compiles (before pip adds any).
+ * Byte-compiles `sources` (default: all of site-packages) with `workers` processes, each given its share
+ * (what pip does file by file on one core). Files already compiled and up to date are skipped.
  */
-export async function compileSeedAlongside(plan: Plan): Promise<{ readonly done: Promise<unknown> }> {
-  let listed: () => void = () => undefined
-  const ready = new Promise<void>((resolve) => {
-    listed = resolve
-  })
-  const done = exec.exec(plan.layout.python, ['-c', COMPILE_SCRIPT, '--present'], {
-    silent: true,
-    listeners: {
-      stdline: (line) => {
-        if (line === 'listed') listed()
-      },
-    },
-  })
-  await Promise.race([ready, done])
-  return { done }
+export async function compileVenv(
+  plan: Plan,
+  sources = installedSources(plan),
+  workers = os.availableParallelism(),
+): Promise<void> {
+  const shares = Array.from({ length: Math.max(1, Math.min(workers, sources.length)) }, (_, i) =>
+    sources.filter((_, j) => j % workers === i),
+  )
+  await Promise.all(
+    shares.map((share) =>
+      exec.exec(plan.layout.python, ['-c', COMPILE_SCRIPT], {
+        input: Buffer.from(share.join('\n')),
+        silent: true,
+      }),
+    ),
+  )
 }
 
 export function writeStamp(plan: Plan): Stamp {

@@ -1,0 +1,211 @@
+// The Markdown report: medians and ratios per set, the fixed cost of a hit by phase, where each kind of
+// run spends its time, the machine, and every sample.
+import { millis, mib, percent, ratio, seconds } from './format.js'
+import { phaseNames, type Phases } from './phases.js'
+import type { ActionSample, BenchResult, FixedCostResult, SetResult } from './results.js'
+import { max, median, min, sum } from './stats.js'
+
+const wholes = (runs: readonly ActionSample[]) => runs.map((r) => r.ms)
+const phase = (runs: readonly ActionSample[], name: string) => runs.map((r) => r.phases[name] ?? 0)
+const outside = (runs: readonly ActionSample[]) => runs.map((r) => r.ms - sum(Object.values(r.phases)))
+const withoutSave = (runs: readonly ActionSample[]) => runs.map((r) => r.ms - (r.phases['Save'] ?? 0))
+
+/** "1.52 s" with the range of the samples under it. */
+function cell(values: readonly number[]): string {
+  const s = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1)
+  return `${seconds(median(values))} <sub>${s(min(values))}–${s(max(values))}</sub>`
+}
+
+/**
+ * Ratio of the medians, with the median of the per-round ratios under it: each round's two sides ran back
+ * to back, so that one cancels load that drifts between rounds on a shared machine.
+ */
+function ratioCell(action: readonly number[], baseline: readonly number[]): string {
+  const paired = action.map((a, i) => a / (baseline[i] ?? Number.NaN))
+  return `**${ratio(median(action), median(baseline))}** <sub>paired ${ratio(median(paired), 1)}</sub>`
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[], align?: string): string[] {
+  const sep = align ?? header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')
+  return [`| ${header.join(' | ')} |`, `| ${sep} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)]
+}
+
+export function hitTable(sets: readonly SetResult[]): string[] {
+  return table(
+    [
+      'set',
+      'packages',
+      'venv',
+      'archive',
+      'hit: action, whole process',
+      '`tar -x` of the same archive',
+      'action ÷ tar',
+    ],
+    sets.map((s) => [
+      `**${s.name}** (${s.description})`,
+      String(s.packages),
+      `${mib(s.venv.bytes)}, ${String(s.venv.files)} files`,
+      mib(s.archiveBytes),
+      cell(wholes(s.hit)),
+      cell(s.tar),
+      ratioCell(wholes(s.hit), s.tar),
+    ]),
+  )
+}
+
+export function missTable(sets: readonly SetResult[]): string[] {
+  return table(
+    [
+      'set',
+      'miss: action, whole process',
+      'of which Save',
+      'miss without Save',
+      'plain venv + pip',
+      'action ÷ plain',
+      'without Save ÷ plain',
+    ],
+    sets.map((s) => {
+      const save = median(phase(s.miss, 'Save'))
+      return [
+        `**${s.name}**`,
+        cell(wholes(s.miss)),
+        `${seconds(save)} (${percent(save, median(wholes(s.miss)))})`,
+        cell(withoutSave(s.miss)),
+        cell(s.plain),
+        ratioCell(wholes(s.miss), s.plain),
+        ratioCell(withoutSave(s.miss), s.plain),
+      ]
+    }),
+  )
+}
+
+export function fixedCostTable(fixed: FixedCostResult): string[] {
+  const names = phaseNames(fixed.hit.map((r) => r.phases))
+  const whole = median(wholes(fixed.hit))
+  const rest = median(outside(fixed.hit))
+  const node = median(fixed.nodeStart)
+  const row = (label: string, ms: number): string[] => [label, millis(ms), percent(ms, whole)]
+  return table(
+    ['part of a hit with no requirements', 'median', 'share'],
+    [
+      ...names.map((n) => row(`${n} phase`, median(phase(fixed.hit, n)))),
+      row('outside the phases: Node start, bundle load, inputs, job summary, exit', rest),
+      row('&nbsp;&nbsp;of which Node start and exit alone (`node -e 0`)', node),
+      row('&nbsp;&nbsp;of which the rest (bundle load, inputs, summary)', rest - node),
+      [`**whole process**`, `**${millis(whole)}**`, '100%'],
+      [
+        `\`tar -x\` of the same archive (${mib(fixed.archiveBytes)})`,
+        millis(median(fixed.tar)),
+        percent(median(fixed.tar), whole),
+      ],
+    ],
+    '--- | ---: | ---:',
+  )
+}
+
+/** Median milliseconds of every phase, per kind of run. */
+export function phaseTable(result: BenchResult): string[] {
+  const runs: { label: string; samples: readonly ActionSample[] }[] = [
+    { label: 'hit, no requirements', samples: result.fixed.hit },
+  ]
+  for (const s of result.sets) {
+    runs.push({ label: `hit, ${s.name}`, samples: s.hit })
+    runs.push({ label: `miss, ${s.name}`, samples: s.miss })
+  }
+  // Columns in the order a miss runs its phases (a miss has them all), then any others.
+  const misses = result.sets.flatMap((s) => s.miss.map((x): Phases => x.phases))
+  const names = phaseNames([...misses, ...runs.flatMap((r) => r.samples.map((x): Phases => x.phases))])
+  return table(
+    ['run', ...names, 'outside phases', 'whole'],
+    runs.map((r) => [
+      r.label,
+      ...names.map((n) => (r.samples.some((x) => n in x.phases) ? millis(median(phase(r.samples, n))) : '')),
+      millis(median(outside(r.samples))),
+      millis(median(wholes(r.samples))),
+    ]),
+  )
+}
+
+function machineLines(result: BenchResult): string[] {
+  const m = result.machine
+  const load = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(' ')
+  return [
+    `- CPU: ${m.cpu}, ${String(m.cores)} cores, ${String(m.memoryGiB)} GiB; ${m.os}; a machine shared with other work`,
+    `- load average (1, 5, 15 min): ${load(m.loadAtStart)} at the start, ${load(result.loadAtEnd)} at the end`,
+    `- action run with Node ${m.actionNode} (action.yml: node24); harness Node ${m.node}`,
+    `- Python ${m.python}; ${m.tar}; ${m.zstd}`,
+    `- code: \`${m.commit}\`; measured a copy of dist/index.js taken at the start, sha256 ${m.bundle}` +
+      (m.dirty.length > 0
+        ? ` (uncommitted changes: ${m.dirty.map((d) => `\`${d.trim()}\``).join(', ')})`
+        : ''),
+    `- ${result.started}, ${String(result.rounds)} rounds, whole run ${seconds(result.totalMs)} (${(result.totalMs / 60_000).toFixed(1)} min)`,
+  ]
+}
+
+function samples(result: BenchResult): string[] {
+  const list = (values: readonly number[]) => values.map((v) => (v / 1000).toFixed(2)).join(', ')
+  const lines = ['<details><summary>Every sample (seconds, in run order)</summary>', '']
+  const f = result.fixed
+  lines.push(
+    `- no requirements: hit ${list(wholes(f.hit))}; tar -x ${list(f.tar)}; node -e 0 ${list(f.nodeStart)}`,
+  )
+  for (const s of result.sets) {
+    lines.push(
+      `- ${s.name}: hit ${list(wholes(s.hit))}; tar -x ${list(s.tar)}; miss ${list(wholes(s.miss))}; ` +
+        `Save ${list(phase(s.miss, 'Save'))}; plain ${list(s.plain)}`,
+    )
+  }
+  return [...lines, '', '</details>']
+}
+
+export function markdownReport(result: BenchResult, svgName: string): string {
+  const lines = [
+    '# setup-venv benchmark',
+    '',
+    `Medians of ${String(result.rounds)} rounds (smallest–largest under each). Each round runs the two sides of a comparison ` +
+      'back to back, in alternating order. The action is the bundled `dist/index.js` run as a whole runner-step process ' +
+      'against the local cache service (v2 protocol), on a fresh runner (venv directory absent). Ratios are of the ' +
+      'medians; under each, the median of the per-round ratios (paired), which cancels load that drifts between rounds.',
+    '',
+    `![benchmark](${svgName})`,
+    '',
+    '## Hit: restoring the venv vs extracting the same archive',
+    '',
+    `\`tar -x\` is the library's own extract command (from the action's log) on the archive the service stored: ` +
+      [...new Set([result.fixed.tarCommand, ...result.sets.map((s) => s.tarCommand)])]
+        .map((c) => `\`${c}\``)
+        .join(', ') +
+      '.',
+    '',
+    ...hitTable(result.sets),
+    '',
+    '## Miss: building and saving vs a plain build',
+    '',
+    `Plain: \`${result.plainCommand}\` with the same interpreter and the same pip settings (local index, no pip config, no pip cache). ` +
+      'Before timing, `pip freeze --all` of the two venvs was checked to be equal.',
+    '',
+    ...missTable(result.sets),
+    '',
+  ]
+  lines.push(
+    '## Fixed cost of a hit',
+    '',
+    `A hit with no requirements: a bare venv (${mib(result.fixed.venv.bytes)}, ${String(result.fixed.venv.files)} files), by the action's own phase timings.`,
+    '',
+    ...fixedCostTable(result.fixed),
+    '',
+    '## Where the time goes',
+    '',
+    "Median milliseconds per phase, from the action's log (`<Phase> took ...`); outside phases = whole process − the phases.",
+    '',
+    ...phaseTable(result),
+    '',
+    '## Machine',
+    '',
+    ...machineLines(result),
+    '',
+    ...samples(result),
+    '',
+  )
+  return lines.join('\n')
+}

@@ -1,0 +1,67 @@
+// What one benchmark run measured: raw samples in milliseconds, sizes in bytes. The reports derive
+// medians and ratios from these.
+import type { Phases } from './phases.js'
+import type { TreeSize } from './sizes.js'
+
+export interface ActionSample {
+  /** The whole step process, spawn to exit. */
+  readonly ms: number
+  /** The action's own timings, per phase. */
+  readonly phases: Phases
+}
+
+export interface SetResult {
+  readonly name: string
+  readonly description: string
+  /** Pinned packages in the set (dependencies included). */
+  readonly packages: number
+  readonly venv: TreeSize
+  readonly archiveBytes: number
+  /** The extract command timed, with <archive> and <workspace> for the paths. */
+  readonly tarCommand: string
+  /** Lines of `pip freeze --all`, equal for both venvs. */
+  readonly freezeLines: number
+  readonly hit: readonly ActionSample[]
+  readonly tar: readonly number[]
+  readonly miss: readonly ActionSample[]
+  readonly plain: readonly number[]
+}
+
+export interface FixedCostResult {
+  readonly venv: TreeSize
+  readonly archiveBytes: number
+  readonly tarCommand: string
+  readonly hit: readonly ActionSample[]
+  readonly tar: readonly number[]
+  /** `node -e 0` with the action's Node: process start and exit alone. */
+  readonly nodeStart: readonly number[]
+}
+
+export interface Machine {
+  readonly cpu: string
+  readonly cores: number
+  readonly memoryGiB: number
+  readonly os: string
+  readonly node: string
+  readonly actionNode: string
+  readonly python: string
+  readonly tar: string
+  readonly zstd: string
+  readonly commit: string
+  /** Uncommitted changes under src/ and dist/ when the run started (`git status --porcelain`). */
+  readonly dirty: readonly string[]
+  /** sha256 of dist/index.js as copied at the start, first 12 hex digits: the bundle measured. */
+  readonly bundle: string
+  readonly loadAtStart: readonly number[]
+}
+
+export interface BenchResult {
+  readonly machine: Machine
+  readonly started: string
+  readonly rounds: number
+  readonly totalMs: number
+  readonly loadAtEnd: readonly number[]
+  readonly plainCommand: string
+  readonly sets: readonly SetResult[]
+  readonly fixed: FixedCostResult
+}
