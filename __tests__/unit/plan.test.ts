@@ -1,19 +1,9 @@
 import type { RunnerContext } from '../../src/context.js'
-import type { Inputs } from '../../src/inputs.js'
 import { makePlan, venvDirectory } from '../../src/plan.js'
 import type { PythonFacts } from '../../src/probe.js'
+import { testInputs } from '../../test-support/fixtures.js'
 
-const inputs: Inputs = {
-  python: undefined,
-  path: '.venv',
-  requirements: undefined,
-  packages: [],
-  pipArgs: [],
-  workingDirectory: undefined,
-  cache: true,
-  cachePrivilegedEvents: false,
-  cacheSuffix: '',
-}
+const inputs = testInputs()
 
 const linux: RunnerContext = {
   os: 'linux',

@@ -3,6 +3,7 @@
 // macOS hosted runner the exact exports, outputs and cache key the action computes from realistic probe data.
 import type { RunnerContext } from '../../src/context.js'
 import type { Inputs } from '../../src/inputs.js'
+import { testInputs } from '../../test-support/fixtures.js'
 import { makePlan, venvDirectory, type Plan } from '../../src/plan.js'
 import {
   archOf,
@@ -25,17 +26,7 @@ import {
 import type { PythonFacts } from '../../src/probe.js'
 import { exportsFor } from '../../src/report.js'
 
-const inputs: Inputs = {
-  python: undefined,
-  path: '.venv',
-  requirements: undefined,
-  packages: ['pytest==8.3.3'],
-  pipArgs: [],
-  workingDirectory: undefined,
-  cache: true,
-  cachePrivilegedEvents: false,
-  cacheSuffix: '',
-}
+const inputs = testInputs({ packages: ['pytest==8.3.3'] })
 
 /** sha256 of no requirement files, as findRequirementFiles hashes an empty set. */
 const noRequirements = {
