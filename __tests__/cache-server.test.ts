@@ -265,6 +265,18 @@ describe.each(['v1', 'v2'] as const)('cache protocol %s with the real @actions/c
     expect(w.readData()).toEqual({ 'f.txt': 'first' })
   })
 
+  test('deleteKey removes the entry (as gh cache delete does): a miss, then the key can be saved again', async () => {
+    w.writeData({ 'f.txt': 'first' })
+    expect(await w.save('deleted')).toBeGreaterThan(0)
+    expect(w.server.deleteKey('deleted')).toBe(1)
+    expect(w.server.entries()).toEqual([])
+    await expect(w.restore('deleted')).resolves.toBeUndefined()
+    w.writeData({ 'f.txt': 'second' })
+    expect(await w.save('deleted')).toBeGreaterThan(0)
+    await expect(w.restore('deleted')).resolves.toBe('deleted')
+    expect(w.readData()).toEqual({ 'f.txt': 'second' })
+  })
+
   test('an entry whose upload is not finalized cannot be restored, and a racing save is refused', async () => {
     w.server.setFaults({ commitDelayMs: 2500 })
     w.writeData({ 'f.txt': 'winner' })
@@ -398,6 +410,16 @@ describe.each(['v1', 'v2'] as const)('cache protocol %s with the real @actions/c
         ])
       },
     )
+
+    test('download=corrupt: the download passes, extraction fails partway and leaves part of the data', async () => {
+      w.server.setFaults({ download: 'corrupt' })
+      await expect(w.restore('faulty')).resolves.toBeUndefined()
+      // A real partial restore: something was extracted, but not the data that was saved.
+      const left = w.readData()
+      expect(Object.keys(left).length).toBeGreaterThan(0)
+      expect(left['big.bin']?.length ?? 0).toBeLessThan(1024 * 1024)
+      expect(w.tempArchives()).toEqual([])
+    })
 
     test('download=stall: the plain-HTTP download gives up after the fixed 5 s socket idle timeout', async () => {
       w.server.setFaults({ download: 'stall' })

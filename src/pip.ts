@@ -3,7 +3,7 @@
 import * as exec from '@actions/exec'
 import { UsageError } from './errors.js'
 import type { Plan } from './plan.js'
-import { linesAsking, normalizeName, requirementName } from './requirements.js'
+import { linesAsking, requirementName } from './requirements.js'
 import { pipCommand, type Seed } from './seed.js'
 
 export function hasWork(plan: Plan): boolean {
@@ -52,12 +52,28 @@ export async function install(plan: Plan, seed: Seed | undefined): Promise<void>
  */
 export function failureMessage(plan: Plan, code: number, stderr: string): string {
   const lines = stderr.split(/\r?\n/)
-  const errors = lines.filter((l) => l.startsWith('ERROR:'))
-  const named = new Set<string>()
-  for (const error of errors) {
-    for (const m of error.matchAll(/(?:requirement|distribution found for) ([A-Za-z0-9][A-Za-z0-9._-]*)/g)) {
-      if (m[1] !== undefined) named.add(normalizeName(m[1]))
+  // pip's ERROR lines with the indented lines that follow them (a hash report's package, file and line).
+  const errors: string[] = []
+  let inError = false
+  for (const line of lines) {
+    if (line.startsWith('ERROR:')) inError = true
+    else if (!inError || !/^\s+\S/.test(line)) {
+      inError = false
+      continue
     }
+    errors.push(line)
+  }
+  const named = new Set<string>()
+  const add = (spec: string | undefined): void => {
+    const name = spec === undefined ? undefined : requirementName(spec)
+    if (name !== undefined) named.add(name)
+  }
+  for (const error of errors) {
+    for (const m of error.matchAll(/(?:requirement|distribution found for) ([A-Za-z0-9][A-Za-z0-9._-]*)/g))
+      add(m[1])
+    const conflict = /^ERROR: Cannot install (.+?) because /.exec(error)?.[1]
+    for (const spec of conflict?.split(/, | and /) ?? []) add(spec)
+    add(/^\s+(\S+) from \S+/.exec(error)?.[1])
   }
   const origins = [...named].flatMap((name) => {
     const where = linesAsking(plan.requirements, plan.baseDir, name)

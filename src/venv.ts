@@ -168,8 +168,9 @@ function venvHome(pyvenvCfg: string): string | undefined {
 export async function restoredProblem(plan: Plan): Promise<string | undefined> {
   const stamp = readStamp(plan)
   if (stamp === undefined) return `it has no readable ${STAMP_FILE} stamp`
-  if (stamp.key !== plan.key) return `its stamp names another key (${String(stamp.key)})`
+  // The path first: a venv moved from elsewhere also carries another key, and the path is the cause.
   if (stamp.venvPath !== plan.venvDir) return `it was built for another path (${String(stamp.venvPath)})`
+  if (stamp.key !== plan.key) return `its stamp names another key (${String(stamp.key)})`
   const home = fs.existsSync(plan.layout.pyvenvCfg) ? venvHome(plan.layout.pyvenvCfg) : undefined
   if (home === undefined) return 'its pyvenv.cfg is missing or names no home'
   if (!fs.existsSync(home))
@@ -177,6 +178,14 @@ export async function restoredProblem(plan: Plan): Promise<string | undefined> {
   const baseDir = path.dirname(plan.basePython.executable)
   if (!samePath(home, baseDir)) {
     return `it points to another base interpreter (home = ${home} in pyvenv.cfg, not ${baseDir})`
+  }
+  // Another Python at the same path starts and reports the venv's prefix, but cannot see its site-packages.
+  const built = /^version(?:_info)?\s*=\s*(\d+\.\d+\.\d+)/m.exec(
+    fs.readFileSync(plan.layout.pyvenvCfg, 'utf8'),
+  )?.[1]
+  const planned = /^\d+\.\d+\.\d+/.exec(plan.basePython.version)?.[0]
+  if (built !== planned) {
+    return `it was built for Python ${String(built)} (version in pyvenv.cfg), not ${plan.basePython.version}`
   }
   if (!fs.existsSync(plan.layout.python)) return `its interpreter ${plan.layout.python} is missing`
   if (stamp.manifest !== manifest(plan).digest) {

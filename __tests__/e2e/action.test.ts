@@ -138,7 +138,6 @@ describe.each<[Protocol, keyof typeof NODES, keyof typeof NODES]>([
     const before = server.entries().length
     const step = await runAction(job, { env: env() })
     expect(step.code).toBe(1)
-    if (step.annotations.length === 0) console.log(step.stdout, step.stderr)
     const errors = step.annotations.filter((a) => a.level === 'error').map((a) => a.message)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(/^pip install failed \(exit code 1\)\./)

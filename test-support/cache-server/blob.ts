@@ -143,6 +143,14 @@ async function download(ctx: Ctx, deps: BlobDeps, id: number): Promise<void> {
       await writeFlushed(ctx, garbage(entry.size))
       ctx.res.end()
       return
+    case 'corrupt': {
+      const half = Math.floor(entry.size / 2)
+      head(ctx, 200, headers)
+      if (half > 0) await writeFlushed(ctx, fs.createReadStream(file, { start: 0, end: half - 1 }))
+      await writeFlushed(ctx, [Buffer.alloc(entry.size - half)])
+      ctx.res.end()
+      return
+    }
     case undefined:
       head(ctx, 200, headers)
       await writeFlushed(ctx, fs.createReadStream(file))

@@ -3,7 +3,7 @@
 
 export const FAULT_CHOICES = {
   lookup: ['status500', 'status429'],
-  download: ['status500', 'truncate', 'stall', 'garbage'],
+  download: ['status500', 'truncate', 'stall', 'garbage', 'corrupt'],
   reserve: ['status500'],
   upload: ['status500'],
   commit: ['status500'],
@@ -14,7 +14,10 @@ type Choice<K extends keyof typeof FAULT_CHOICES> = (typeof FAULT_CHOICES)[K][nu
 export interface Faults {
   /** v1 `GET cache`, v2 `GetCacheEntryDownloadURL`. status429 carries `Retry-After: 1`. */
   lookup?: Choice<'lookup'>
-  /** GET of the archive URL (both protocols hand out the same kind of URL). */
+  /**
+   * GET of the archive URL (both protocols hand out the same kind of URL). `corrupt` sends the full length:
+   * the archive's first half, then zeros, so the download succeeds and extraction fails partway.
+   */
   download?: Choice<'download'>
   /** v1 `POST caches`, v2 `CreateCacheEntry`. */
   reserve?: Choice<'reserve'>

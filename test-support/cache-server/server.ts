@@ -34,6 +34,8 @@ export interface CacheServer {
   requests: RecordedRequest[]
   clearRequests(): void
   entries(): EntryInfo[]
+  /** Deletes the entries with this key, as `gh cache delete <key>` does; returns how many there were. */
+  deleteKey(key: string): number
   /** Replaces the whole fault set (it does not merge). */
   setFaults(faults: Faults): void
   clearFaults(): void
@@ -126,6 +128,7 @@ export async function startCacheServer(options: CacheServerOptions): Promise<Cac
       requests.length = 0
     },
     entries: () => store.list(),
+    deleteKey: (key) => store.deleteKey(key),
     setFaults: (next) => {
       faults = { ...next }
     },

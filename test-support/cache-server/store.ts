@@ -85,7 +85,7 @@ export class CacheStore {
 
   /** Claims key+version for one writer; refused while another writer holds it or once it exists. */
   reserve(key: string, version: string): Outcome<{ id: number }> {
-    const claim = path.join(this.claimsDir, createHash('sha256').update(`${key}\0${version}`).digest('hex'))
+    const claim = this.claimPath(key, version)
     try {
       fs.writeFileSync(claim, '', { flag: 'wx' })
     } catch (error) {
@@ -102,6 +102,19 @@ export class CacheStore {
     this.writeMeta({ id, key, version, size: 0, createdAt: new Date().toISOString(), finalized: false })
     fs.writeFileSync(claim, String(id))
     return { ok: true, id }
+  }
+
+  /** Deletes every entry (and reservation) with this key, as `gh cache delete <key>` does; returns how many. */
+  deleteKey(key: string): number {
+    const doomed = this.list().filter((e) => e.key === key)
+    for (const entry of doomed) {
+      fs.rmSync(this.claimPath(entry.key, entry.version), { force: true })
+      fs.rmSync(this.archivePath(entry.id), { force: true })
+      fs.rmSync(this.partPath(entry.id), { force: true })
+      fs.rmSync(this.blocksDir(entry.id), { recursive: true, force: true })
+      fs.rmSync(this.metaPath(entry.id), { force: true })
+    }
+    return doomed.length
   }
 
   /** The reservation a v2 finalize refers to: v2 names entries by key+version, not by id. */
@@ -201,6 +214,10 @@ export class CacheStore {
       if (isErrno(error, 'ENOENT')) return undefined
       throw error
     }
+  }
+
+  private claimPath(key: string, version: string): string {
+    return path.join(this.claimsDir, createHash('sha256').update(`${key}\0${version}`).digest('hex'))
   }
 
   private metaPath(id: number): string {

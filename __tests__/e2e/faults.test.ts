@@ -1,0 +1,354 @@
+// Cache service trouble, end to end over both protocols: the bundled action runs as a runner step with the
+// real @actions/cache against the project's cache service with a fault switched on (or no service at all),
+// and must still exit 0 with a working venv, a warning that says what happened, the right `cache-status`,
+// a venv built from scratch after any failed restore, and a bounded run time. Also: ACTIONS_CACHE_MODE, and
+// two jobs saving one key at once.
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as net from 'node:net'
+import * as path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { envV1, envV2 } from '../../test-support/cache-server/env.js'
+import type { CacheServer, Faults } from '../../test-support/cache-server/server.js'
+import {
+  annotationsOf,
+  buildTestIndex,
+  cacheOps,
+  entriesOlderThan,
+  LOG,
+  newRunner,
+  runAction,
+  SMALL_REQUIREMENTS,
+  startServer,
+  stepEnv,
+  tempDir,
+  venvInUse,
+  workingVenv,
+  type Job,
+  type Protocol,
+} from '../../test-support/e2e.js'
+import type { StepResult } from '../../test-support/runner.js'
+
+let index: { url: string; dir: string }
+beforeAll(() => {
+  index = buildTestIndex()
+})
+
+const RESTORE_FAILED = /^Cache restore failed/
+const NOT_SAVED = (key: string) => `Cache not saved for key: ${key}`
+const BEING_SAVED = (key: string) => `Cache not saved: another job is saving an entry with key ${key}.`
+
+/** A port on 127.0.0.1 that nothing listens on (connection refused). */
+async function deadPort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  const { port } = server.address() as net.AddressInfo
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve()
+    })
+  })
+  return port
+}
+
+/** Lines of the step's log equal to `line`. */
+function count(step: StepResult, line: string): number {
+  return step.stdout.split('\n').filter((l) => l === line).length
+}
+
+describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol) => {
+  let server: CacheServer
+  /** One runner whose workspace path, and so whose key, every test shares; its venv is removed before each. */
+  let job: Job
+  let venv: string
+  let key: string
+  const env = () => stepEnv(server, protocol, index.url)
+
+  beforeAll(async () => {
+    server = await startServer()
+    job = newRunner(SMALL_REQUIREMENTS)
+    venv = path.join(job.workspace, '.venv')
+    const seed = await runAction(job, { env: env() })
+    expect(seed.code).toBe(0)
+    key = seed.outputs['cache-key'] ?? ''
+    expect(seed.stdout).toContain(LOG.saved(key))
+  })
+  afterAll(async () => {
+    await server.close()
+  })
+  beforeEach(async () => {
+    server.clearFaults()
+    server.clearRequests()
+    fs.rmSync(venv, { recursive: true, force: true }) // a fresh runner
+    // Whatever the seed run wrote is now at least a second older than anything the next step writes.
+    await sleep(1100)
+  })
+
+  // Each breaks the restore of the entry the seed run saved under this very key. The bound is for the
+  // whole step, a build included: the library gives up on a stalled plain-HTTP download after 5 s without
+  // data, and its twirp client (v2) tries a 500 five times with backoff (25 to 35 s) before it gives up.
+  const restoreFaults: [string, Faults, RegExp, number][] = [
+    [
+      'the lookup answers 500 every time',
+      { lookup: 'status500' },
+      /^Failed to restore: .*(Cache service responded with 500|\(500\) Internal Server Error)/,
+      protocol === 'v2' ? 90_000 : 60_000,
+    ],
+    [
+      'the lookup answers 429 with Retry-After',
+      { lookup: 'status429' },
+      /^Failed to restore: .*(Cache service responded with 429|\(429\) Too Many Requests)/,
+      60_000,
+    ],
+    [
+      'the download answers 500',
+      { download: 'status500' },
+      /^Failed to restore: downloadCache failed: Cache service responded with 500$/,
+      60_000,
+    ],
+    ['the download is cut off mid-archive', { download: 'truncate' }, /^Failed to restore: aborted$/, 60_000],
+    [
+      'the download stalls after a few bytes',
+      { download: 'stall' },
+      /^Failed to restore: Premature close$/,
+      60_000,
+    ],
+    [
+      'the archive is corrupt halfway, after part of the venv is extracted',
+      { download: 'corrupt' },
+      /^Failed to restore: ".*tar" failed with error: The process '.*tar' failed with exit code/,
+      60_000,
+    ],
+    [
+      'the archive is not a valid tar',
+      { download: 'garbage' },
+      /^Failed to restore: ".*tar" failed with error: The process '.*tar' failed with exit code/,
+      60_000,
+    ],
+  ]
+  test.each(restoreFaults)(
+    '%s: exit 0, a warning, cache-status error, a venv built from scratch',
+    async (_name, faults, cause, boundMs) => {
+      server.setFaults(faults)
+      const started = Date.now()
+      const step = await runAction(job, { env: env() })
+      expect(step.code).toBe(0)
+      expect(server.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0)
+      expect(step.outputs['cache-hit']).toBe('false')
+      expect(step.outputs['cache-status']).toBe('error')
+      expect(annotationsOf(step, 'error')).toEqual([])
+      const warnings = annotationsOf(step, 'warning')
+      // The library's warning says what happened; the action's says what it did about it.
+      expect(warnings).toContainEqual(expect.stringMatching(cause))
+      expect(warnings).toContain('Cache restore failed (see the warning above): the venv is built instead.')
+      expect(step.stdout).not.toContain(LOG.restored(key))
+      // Nothing extracted by the failed restore survived: every file is younger than the step.
+      expect(entriesOlderThan(venv, started)).toEqual([])
+      expect(step.durationMs).toBeLessThan(boundMs)
+      // A stall costs the library's 5 s idle limit, not its 10-minute segment timeout.
+      const restore = /^Restore took ([\d.]+) (s|ms)$/m.exec(step.stdout)
+      expect(restore).not.toBeNull()
+      if (faults.download === 'stall')
+        expect(Number(restore?.[1]) * (restore?.[2] === 's' ? 1000 : 1)).toBeLessThan(15_000)
+      expect(await venvInUse(step)).toEqual(workingVenv(venv))
+    },
+  )
+
+  const saveFaults: [string, Faults][] = [
+    ['the upload answers 500', { upload: 'status500' }],
+    ['the commit (finalize) answers 500', { commit: 'status500' }],
+  ]
+  test.each(saveFaults)(
+    '%s: exit 0, a warning that nothing was saved, a working venv',
+    async (name, faults) => {
+      server.setFaults(faults)
+      // A key of its own, so that the save really uploads.
+      const suffix = name.replace(/\W+/g, '-')
+      const step = await runAction(job, { env: env(), inputs: { 'cache-suffix': suffix } })
+      expect(step.code).toBe(0)
+      const own = step.outputs['cache-key'] ?? ''
+      expect(own.endsWith(suffix)).toBe(true)
+      expect(step.outputs['cache-status']).toBe('miss')
+      expect(annotationsOf(step, 'error')).toEqual([])
+      const warnings = annotationsOf(step, 'warning')
+      expect(warnings).toContainEqual(expect.stringMatching(/Failed to save: .*500/))
+      expect(warnings).toContain(`${NOT_SAVED(own)}. The venv itself is ready; the next run builds it again.`)
+      expect(step.stdout).not.toContain(LOG.saved(own))
+      expect(server.entries().filter((e) => e.key === own && e.finalized)).toEqual([])
+      expect(await venvInUse(step)).toEqual(workingVenv(venv))
+    },
+  )
+
+  test('connection refused: exit 0, warnings, cache-status error, a working venv', async () => {
+    const url = `http://127.0.0.1:${await deadPort()}/`
+    const refused = { ...env(), ...(protocol === 'v1' ? envV1(url) : envV2(url)) }
+    const step = await runAction(job, { env: refused })
+    expect(step.code).toBe(0)
+    expect(step.outputs['cache-status']).toBe('error')
+    expect(annotationsOf(step, 'error')).toEqual([])
+    const warnings = annotationsOf(step, 'warning')
+    expect(warnings).toContainEqual(expect.stringMatching(RESTORE_FAILED))
+    expect(warnings.join('\n')).toContain('ECONNREFUSED')
+    expect(warnings).toContainEqual(expect.stringContaining(NOT_SAVED(key)))
+    expect(step.durationMs).toBeLessThan(60_000)
+    expect(await venvInUse(step)).toEqual(workingVenv(venv))
+  })
+
+  test('no cache service configured: exit 0, one warning, cache-status error, no request', async () => {
+    // The runner's token and protocol switch are there, the service URL is not.
+    const unconfigured: Record<string, string> = { ...env() }
+    delete unconfigured['ACTIONS_CACHE_URL']
+    delete unconfigured['ACTIONS_RESULTS_URL']
+    const step = await runAction(job, { env: unconfigured })
+    expect(step.code).toBe(0)
+    expect(step.outputs['cache-status']).toBe('error')
+    expect(step.annotations).toEqual([
+      {
+        level: 'warning',
+        message:
+          'The venv is built without the cache: no cache service is configured for this runner (ACTIONS_CACHE_URL / ACTIONS_RESULTS_URL are unset).',
+        properties: {},
+      },
+    ])
+    expect(server.requests).toEqual([])
+    expect(await venvInUse(step)).toEqual(workingVenv(venv))
+  })
+
+  describe('ACTIONS_CACHE_MODE', () => {
+    const LINES = {
+      read: "Cache mode 'read' (ACTIONS_CACHE_MODE): restore only, nothing is saved.",
+      'write-only':
+        "Cache mode 'write-only' (ACTIONS_CACHE_MODE): nothing is restored, the venv is built and saved.",
+      none: "Cache mode 'none' (ACTIONS_CACHE_MODE): the cache is not used.",
+    }
+
+    test('read, on a hit: lookup and download only, the one log line', async () => {
+      const step = await runAction(job, { env: { ...env(), ACTIONS_CACHE_MODE: 'read' } })
+      expect(step.code).toBe(0)
+      expect(step.outputs['cache-status']).toBe('hit')
+      expect(cacheOps(server)).toEqual(['lookup', 'download'])
+      expect(count(step, LINES.read)).toBe(1)
+      expect(step.annotations).toEqual([])
+      expect(await venvInUse(step)).toEqual(workingVenv(venv))
+    })
+
+    test('read, on a miss: a lookup, nothing saved, the one log line', async () => {
+      const step = await runAction(job, {
+        env: { ...env(), ACTIONS_CACHE_MODE: 'read' },
+        inputs: { 'cache-suffix': 'mode-read' },
+      })
+      expect(step.code).toBe(0)
+      expect(step.outputs['cache-status']).toBe('miss')
+      expect(cacheOps(server)).toEqual(['lookup'])
+      expect(server.entries().filter((e) => e.key === step.outputs['cache-key'])).toEqual([])
+      expect(count(step, LINES.read)).toBe(1)
+      expect(step.annotations).toEqual([])
+      expect(await venvInUse(step)).toEqual(workingVenv(venv))
+    })
+
+    test('write-only: no lookup, the venv is built and saved, the one log line', async () => {
+      const step = await runAction(job, {
+        env: { ...env(), ACTIONS_CACHE_MODE: 'write-only' },
+        inputs: { 'cache-suffix': 'mode-write-only' },
+      })
+      expect(step.code).toBe(0)
+      const own = step.outputs['cache-key'] ?? ''
+      expect(step.outputs['cache-status']).toBe('miss')
+      expect(cacheOps(server)).toEqual(['reserve', 'upload', 'commit'])
+      expect(step.stdout).toContain(LOG.saved(own))
+      expect(server.entries().filter((e) => e.key === own && e.finalized)).toHaveLength(1)
+      expect(count(step, LINES['write-only'])).toBe(1)
+      expect(step.annotations).toEqual([])
+      expect(await venvInUse(step)).toEqual(workingVenv(venv))
+    })
+
+    test('none: no request at all, cache-status disabled, the one log line', async () => {
+      const step = await runAction(job, { env: { ...env(), ACTIONS_CACHE_MODE: 'none' } })
+      expect(step.code).toBe(0)
+      expect(step.outputs['cache-status']).toBe('disabled')
+      expect(server.requests).toEqual([])
+      expect(count(step, LINES.none)).toBe(1)
+      expect(step.annotations).toEqual([])
+      expect(await venvInUse(step)).toEqual(workingVenv(venv))
+    })
+  })
+
+  // Two runners build the same venv at the same absolute path (so with the same key) at the same time. Each
+  // runs in its own mount namespace, where its own directory is bound over the shared workspace path; the
+  // service holds every commit so that the two saves overlap.
+  const canIsolate = (() => {
+    try {
+      execFileSync('unshare', ['--mount', 'true'], { stdio: 'ignore' })
+      return true
+    } catch {
+      return false
+    }
+  })()
+  ;(canIsolate ? test : test.skip)(
+    'two jobs with one key at once: both green with working venvs, one saves, the other says why not',
+    async () => {
+      const shared = newRunner({}) // its workspace is the path both jobs see
+      const jobs = ['a', 'b'].map((name) => {
+        const own = tempDir(`race-${name}`)
+        for (const [file, text] of Object.entries(SMALL_REQUIREMENTS))
+          fs.writeFileSync(path.join(own, file), text)
+        // Runs a command with `own` bound over the shared workspace, in the command's working directory.
+        const wrap = [
+          'unshare',
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          'mount --bind "$0" "$1" && cd "$(pwd -P)" && shift && exec "$@"',
+          own,
+          shared.workspace,
+        ]
+        const node = path.join(own, '..', `${path.basename(own)}-node.sh`)
+        fs.writeFileSync(
+          node,
+          `#!/bin/sh\nexec ${wrap.map((w) => `'${w}'`).join(' ')} '${process.execPath}' "$@"\n`,
+        )
+        fs.chmodSync(node, 0o755)
+        return { own, wrap, node }
+      })
+      server.setFaults({ commitDelayMs: 15_000 })
+      const finished: string[] = []
+      const steps = await Promise.all(
+        jobs.map(async ({ node }, i) => {
+          const step = await runAction(shared, {
+            env: { ...env() },
+            node,
+            inputs: { 'cache-suffix': 'race' },
+          })
+          finished.push(String(i))
+          return step
+        }),
+      )
+      const [a, b] = steps as [StepResult, StepResult]
+      expect([a.code, b.code]).toEqual([0, 0])
+      const raceKey = a.outputs['cache-key'] ?? ''
+      expect(b.outputs['cache-key']).toBe(raceKey)
+      const saver = steps.findIndex((s) => s.stdout.includes(LOG.saved(raceKey)))
+      expect(saver).toBeGreaterThanOrEqual(0)
+      const other = steps[1 - saver] as StepResult
+      expect(other.stdout).not.toContain(LOG.saved(raceKey))
+      expect(count(other, BEING_SAVED(raceKey))).toBe(1)
+      for (const step of steps) {
+        expect(step.outputs['cache-status']).toBe('miss')
+        expect(annotationsOf(step, 'error')).toEqual([])
+        expect(annotationsOf(step, 'warning')).toEqual([])
+      }
+      // They overlapped: the job that did not save was done while the other's commit was still held.
+      expect(finished[0]).toBe(String(1 - saver))
+      expect(server.entries().filter((e) => e.key === raceKey && e.finalized)).toHaveLength(1)
+      for (const [i, step] of steps.entries()) {
+        expect(await venvInUse(step, jobs[i]?.wrap)).toEqual(
+          workingVenv(path.join(shared.workspace, '.venv')),
+        )
+      }
+    },
+  )
+})
