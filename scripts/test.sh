@@ -4,4 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-exec node --experimental-vm-modules node_modules/jest/bin/jest.js "$@"
+mkdir -p .tmp && rm -f .tmp/jest.json
+rc=0
+node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=.tmp/jest.json "$@" || rc=$?
+# One plain closing line that any reader of the log understands, whatever the test runner.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".tmp/jest.json", "utf8"))
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)
+' || true
+exit "$rc"
