@@ -8,7 +8,7 @@ mkdir -p .tmp && rm -f .tmp/jest.json
 rc=0
 node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=.tmp/jest.json "$@" || rc=$?
 # One plain closing line that any reader of the log understands, whatever the test runner.
-node -e '
+[ -f .tmp/jest.json ] && node -e '
   const r = JSON.parse(require("fs").readFileSync(".tmp/jest.json", "utf8"))
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)
 ' || true
