@@ -3,7 +3,6 @@
 import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import type { Plan } from './plan.js'
-import { cachePolicy } from './policy.js'
 
 /**
  * A download that receives nothing for this long is abandoned and the venv is built instead. It bounds
@@ -22,9 +21,6 @@ export function cacheUnavailable(): string | undefined {
 
 export type RestoreOutcome = 'hit' | 'miss' | 'failed'
 
-/** Set when this run's restore met a service fault: a later silent save refusal is then not looked into. */
-let restoreFailed = false
-
 /**
  * Restores the entry saved under exactly plan.key into plan.venvDir. The service also prefix-matches the
  * primary key, so the key it answers with is compared: anything else is a miss. The library reports
@@ -36,7 +32,6 @@ export async function restoreVenv(plan: Plan): Promise<RestoreOutcome> {
   )
   if (result instanceof Error) {
     core.warning(`Cache restore failed, the venv is built instead: ${result.message}`)
-    restoreFailed = true
     return 'failed'
   }
   if (result === plan.key) {
@@ -45,7 +40,6 @@ export async function restoreVenv(plan: Plan): Promise<RestoreOutcome> {
   }
   if (result === undefined && warnings > 0) {
     core.warning(`Cache restore failed (see the warning above): the venv is built instead.`)
-    restoreFailed = true
     return 'failed'
   }
   core.info(`No cache found for key: ${plan.key}`)
@@ -61,13 +55,19 @@ export type SaveOutcome = 'saved' | 'exists' | 'failed'
  * fault (the lookup would only meet it again, after the library's retries). An id with no fault reported
  * is a save.
  */
-export async function saveVenv(plan: Plan): Promise<SaveOutcome> {
+/** What the caller knows of this run's cache: whether it may read it, and whether its restore failed. */
+export interface SaveContext {
+  readonly mayRead: boolean
+  readonly restoreFailed: boolean
+}
+
+export async function saveVenv(plan: Plan, run: SaveContext): Promise<SaveOutcome> {
   const { result, warnings } = await collectWarnings(() => cache.saveCache([plan.venvDir], plan.key))
   if (typeof result === 'number' && result !== -1 && warnings === 0) {
     core.info(`Cache saved with key: ${plan.key}`)
     return 'saved'
   }
-  if (result === -1 && warnings === 0 && restoreFailed) {
+  if (result === -1 && warnings === 0 && run.restoreFailed) {
     core.warning(
       `Cache not saved for key: ${plan.key}: the service refused the entry and, as it failed this run's ` +
         `restore too, it is not asked why. The venv itself is ready.`,
@@ -75,7 +75,7 @@ export async function saveVenv(plan: Plan): Promise<SaveOutcome> {
     return 'failed'
   }
   if (result === -1 && warnings === 0) {
-    const found = await lookUp(plan)
+    const found = run.mayRead ? await lookUp(plan) : 'unknown'
     if (found !== 'failed') {
       core.info(
         found === 'found'
@@ -94,9 +94,8 @@ export async function saveVenv(plan: Plan): Promise<SaveOutcome> {
   return 'failed'
 }
 
-/** Whether an entry is stored under exactly plan.key; 'unknown' when this run may not read the cache. */
-async function lookUp(plan: Plan): Promise<'found' | 'missing' | 'failed' | 'unknown'> {
-  if (!cachePolicy(true, true, process.env).restore) return 'unknown'
+/** Whether an entry is stored under exactly plan.key. */
+async function lookUp(plan: Plan): Promise<'found' | 'missing' | 'failed'> {
   const { result, warnings } = await collectWarnings(() =>
     cache.restoreCache([plan.venvDir], plan.key, [], { lookupOnly: true }),
   )

@@ -52,8 +52,10 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
     core.info(`Removing the venv already at ${plan.venvDir}: it is replaced by the cached or a new one.`)
     await removeVenv(plan.venvDir)
   }
+  let restoreFailed = false
   if (policy.restore) {
     const outcome = await timeline.phase('Restore', () => restoreVenv(plan))
+    restoreFailed = outcome === 'failed'
     if (outcome === 'hit') status = await checkRestored(plan, timeline)
     else if (outcome === 'failed') status = 'error'
     // A failed, partial or prefix-matched restore may have left files: never build on top of them.
@@ -66,7 +68,9 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
     return Promise.resolve()
   })
   if (policy.save && status !== 'hit') {
-    const saved = await timeline.phase('Save', () => saveVenv(plan))
+    const saved = await timeline.phase('Save', () =>
+      saveVenv(plan, { mayRead: policy.restore, restoreFailed }),
+    )
     if (status === 'rebuilt' && saved === 'exists') {
       core.warning(
         `The cache entry under key ${plan.key} is broken, and entries cannot be replaced, so every run with these ` +
