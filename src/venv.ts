@@ -154,10 +154,21 @@ function launchers(binDir: string): string[] {
     .sort()
 }
 
-/** The directory pyvenv.cfg names as `home`: where the base interpreter the venv runs on lives. */
-function venvHome(pyvenvCfg: string): string | undefined {
-  const text = fs.readFileSync(pyvenvCfg, 'utf8')
-  return /^home\s*=\s*(.+?)\s*$/m.exec(text)?.[1]
+/**
+ * What pyvenv.cfg says: `home`, the directory of the base interpreter the venv runs on, and the X.Y.Z
+ * version it was built for; undefined when the file is missing.
+ */
+function readPyvenvCfg(pyvenvCfg: string): { home?: string; version?: string } | undefined {
+  let text: string
+  try {
+    text = fs.readFileSync(pyvenvCfg, 'utf8')
+  } catch {
+    return undefined
+  }
+  return {
+    home: /^home\s*=\s*(.+?)\s*$/m.exec(text)?.[1],
+    version: /^version(?:_info)?\s*=\s*(\d+\.\d+\.\d+)/m.exec(text)?.[1],
+  }
 }
 
 /**
@@ -171,7 +182,8 @@ export async function restoredProblem(plan: Plan): Promise<string | undefined> {
   // The path first: a venv moved from elsewhere also carries another key, and the path is the cause.
   if (stamp.venvPath !== plan.venvDir) return `it was built for another path (${String(stamp.venvPath)})`
   if (stamp.key !== plan.key) return `its stamp names another key (${String(stamp.key)})`
-  const home = fs.existsSync(plan.layout.pyvenvCfg) ? venvHome(plan.layout.pyvenvCfg) : undefined
+  const cfg = readPyvenvCfg(plan.layout.pyvenvCfg)
+  const home = cfg?.home
   if (home === undefined) return 'its pyvenv.cfg is missing or names no home'
   if (!fs.existsSync(home))
     return `the base interpreter it points to (home = ${home} in pyvenv.cfg) is missing`
@@ -180,9 +192,7 @@ export async function restoredProblem(plan: Plan): Promise<string | undefined> {
     return `it points to another base interpreter (home = ${home} in pyvenv.cfg, not ${baseDir})`
   }
   // Another Python at the same path starts and reports the venv's prefix, but cannot see its site-packages.
-  const built = /^version(?:_info)?\s*=\s*(\d+\.\d+\.\d+)/m.exec(
-    fs.readFileSync(plan.layout.pyvenvCfg, 'utf8'),
-  )?.[1]
+  const built = cfg?.version
   const planned = /^\d+\.\d+\.\d+/.exec(plan.basePython.version)?.[0]
   if (built !== planned) {
     return `it was built for Python ${String(built)} (version in pyvenv.cfg), not ${plan.basePython.version}`
