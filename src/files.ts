@@ -1,5 +1,7 @@
-// Walks a directory tree without following symbolic links. (fs.readdirSync's `recursive` option is not
-// used: Node 24 descends into symlinked directories, such as a venv's lib64 -> lib, and Node 20 does not.)
+// Walks a directory tree without following symbolic links. (fs.readdir's `recursive` option is not used:
+// Node 24 descends into symlinked directories, such as a venv's lib64 -> lib, and Node 20 does not.)
+// Asynchronous, directories read in parallel: the walk then overlaps with a process the caller started
+// (the venv check runs the interpreter meanwhile), and the reads share libuv's thread pool.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
@@ -10,10 +12,18 @@ export interface TreeEntry {
   readonly dirent: fs.Dirent
 }
 
-export function* walk(root: string, rel = ''): Generator<TreeEntry> {
-  for (const dirent of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-    const childRel = rel === '' ? dirent.name : path.join(rel, dirent.name)
-    yield { rel: childRel, full: path.join(root, childRel), dirent }
-    if (dirent.isDirectory()) yield* walk(root, childRel)
+/** Every entry below `root`, in no particular order. */
+export async function walk(root: string): Promise<TreeEntry[]> {
+  const entries: TreeEntry[] = []
+  const visit = async (rel: string): Promise<void> => {
+    const below: Promise<void>[] = []
+    for (const dirent of await fs.promises.readdir(path.join(root, rel), { withFileTypes: true })) {
+      const childRel = rel === '' ? dirent.name : path.join(rel, dirent.name)
+      entries.push({ rel: childRel, full: path.join(root, childRel), dirent })
+      if (dirent.isDirectory()) below.push(visit(childRel))
+    }
+    await Promise.all(below)
   }
+  await visit('')
+  return entries
 }

@@ -70,7 +70,7 @@ export async function locatePython(
 }
 
 export async function probeBasePython(executable: string, os: Os): Promise<PythonFacts> {
-  const facts = await probePython(executable, 'base')
+  const facts = await probePython(executable)
   const [major, minor] = facts.versionInfo
   if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
     throw new UsageError(

@@ -24,19 +24,33 @@ export interface PythonFacts {
   readonly ensurepip: string | null
 }
 
+// What a new venv gets is read from files where that is enough: importing `venv` and `ensurepip` costs
+// 40 ms of a 90 ms probe (run on every hit). ensurepip.version() is the version of the pip wheel in
+// ensurepip/_bundled; builds that keep the wheels elsewhere (Debian) or only as bytecode are asked by import.
 const SCRIPT = `
 import json, os, platform, sys
+stdlib = os.path.dirname(os.__file__)
 def has(name):
+    if os.path.isfile(os.path.join(stdlib, name, '__init__.py')):
+        return True
     try:
         __import__(name)
         return True
     except Exception:
         return False
-try:
-    import ensurepip
-    pip = ensurepip.version()
-except Exception:
-    pip = None
+def bundled_pip():
+    try:
+        for name in os.listdir(os.path.join(stdlib, 'ensurepip', '_bundled')):
+            if name.startswith('pip-') and name.endswith('.whl'):
+                return name.split('-')[1]
+    except OSError:
+        pass
+    try:
+        import ensurepip
+        return ensurepip.version()
+    except Exception:
+        return None
+pip = bundled_pip() if has('ensurepip') else None
 libc = platform.libc_ver() if sys.platform.startswith('linux') else ('', '')
 impl = getattr(sys, 'implementation', None)
 print(json.dumps({
@@ -55,27 +69,51 @@ print(json.dumps({
 }))
 `
 
+// A venv's interpreter is asked only what the check compares, with `site` (before Python 3.11 it sets
+// sys.prefix from pyvenv.cfg). A marker and NUL separators: a .pth file may print, and a path may hold a newline.
+const VENV_SCRIPT = `
+import platform, sys
+sys.stdout.write('setup-venv-probe\\0' + platform.python_version() + '\\0' + sys.prefix + '\\0')
+`
+
 /**
- * `kind` says what runs: a base interpreter is probed without its `site` module (-S), which can cost a
- * hundred milliseconds of .pth imports and tells nothing the probe needs; a venv's interpreter needs `site`
- * before Python 3.11 to set sys.prefix from pyvenv.cfg.
+ * The facts of a base interpreter. It runs without its `site` module (-S), which can cost a hundred
+ * milliseconds of .pth imports and tells nothing the probe needs.
  */
-export async function probePython(executable: string, kind: 'base' | 'venv'): Promise<PythonFacts> {
+export async function probePython(executable: string): Promise<PythonFacts> {
+  const stdout = await runProbe(executable, ['-S', '-c', SCRIPT])
+  const line = stdout.trim().split('\n').pop() ?? ''
+  if (!line.startsWith('{')) throw startFailure(executable, 0, stdout)
+  return JSON.parse(line) as PythonFacts
+}
+
+/** A venv interpreter's version and sys.prefix. */
+export async function probeVenvPython(executable: string): Promise<{ version: string; prefix: string }> {
+  const stdout = await runProbe(executable, ['-c', VENV_SCRIPT])
+  const at = stdout.lastIndexOf('setup-venv-probe\0')
+  const [, version, prefix] = at < 0 ? [] : stdout.slice(at).split('\0')
+  if (version === undefined || prefix === undefined) throw startFailure(executable, 0, stdout)
+  return { version, prefix }
+}
+
+async function runProbe(executable: string, args: readonly string[]): Promise<string> {
   // -E -s: no PYTHON* variables and no user site, so the environment cannot change what the probe reports.
   // -B: no bytecode written, so probing a venv never changes the files its manifest covers.
   // (Not -I, which Python 2 rejects before it could tell us its version.)
-  const args = ['-B', '-E', '-s', ...(kind === 'base' ? ['-S'] : []), '-c', SCRIPT]
   let result: exec.ExecOutput
   try {
-    result = await exec.getExecOutput(executable, args, { silent: true, ignoreReturnCode: true })
+    result = await exec.getExecOutput(executable, ['-B', '-E', '-s', ...args], {
+      silent: true,
+      ignoreReturnCode: true,
+    })
   } catch (error) {
     throw new UsageError(`Could not run Python at '${executable}': ${(error as Error).message}`)
   }
-  const line = result.stdout.trim().split('\n').pop() ?? ''
-  if (result.exitCode !== 0 || !line.startsWith('{')) {
-    throw new UsageError(
-      `Python at '${executable}' failed to start (exit ${result.exitCode}): ${result.stderr.trim() || result.stdout.trim()}`,
-    )
-  }
-  return JSON.parse(line) as PythonFacts
+  if (result.exitCode !== 0)
+    throw startFailure(executable, result.exitCode, result.stderr.trim() || result.stdout)
+  return result.stdout
+}
+
+function startFailure(executable: string, exitCode: number, output: string): UsageError {
+  return new UsageError(`Python at '${executable}' failed to start (exit ${exitCode}): ${output.trim()}`)
 }

@@ -12,11 +12,9 @@ import { baseDirectory, makePlan, type Plan } from './plan.js'
 import { pipConfigFiles } from './platform.js'
 import { applyExports, exportsFor, Timeline, writeSummary, type CacheStatus } from './report.js'
 import { findRequirementFiles } from './requirements.js'
-import { findSeed } from './seed.js'
+import { compileEarly, compileRest, type EarlyCompile } from './compile.js'
 import {
-  compileVenv,
   createVenv,
-  installedSources,
   inspectTarget,
   interpreterProblem,
   readStamp,
@@ -117,38 +115,23 @@ async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {
 }
 
 async function build(plan: Plan, timeline: Timeline): Promise<void> {
+  let early: EarlyCompile | undefined
   try {
-    const seed = await timeline.phase('Create', async () => {
-      const found = await findSeed(plan.basePython.executable)
-      await createVenv(plan, found)
-      return found
-    })
+    const seed = await timeline.phase('Create', () => createVenv(plan))
     const compile = compileAfterInstall(plan)
-    // The seeded pip (not compiled yet) compiles on one core while pip installs on the other. Its
-    // failure is harmless: the Compile phase compiles whatever is not compiled yet.
-    const early =
-      seed && compile && hasWork(plan)
-        ? compileVenv(plan, installedSources(plan), 1).catch(() => undefined)
-        : undefined
-    try {
-      if (hasWork(plan)) await timeline.phase('Install', () => install(plan, seed))
-    } catch (error) {
-      await early
-      throw error
-    }
-    if (compile) {
-      await timeline.phase('Compile', async () => {
-        await early
-        await compileVenv(plan)
-      })
-    }
-    const problem = await timeline.phase('Check', () => {
-      writeStamp(plan)
+    // The seeded pip (not compiled yet) compiles on all cores while pip installs the requirements.
+    if (seed && compile && hasWork(plan)) early = await compileEarly(plan)
+    if (hasWork(plan)) await timeline.phase('Install', () => install(plan, seed))
+    if (compile) await timeline.phase('Compile', () => compileRest(plan, early))
+    const problem = await timeline.phase('Check', async () => {
+      await writeStamp(plan)
       return interpreterProblem(plan)
     })
     if (problem !== undefined) throw new Error(`The venv just built cannot be used: ${problem}`)
   } catch (error) {
-    // A half-built venv must not be mistaken for a good one by a later step or run.
+    // A half-built venv must not be mistaken for a good one by a later step or run; nor may a compile
+    // process still be writing into the directory being removed.
+    await early?.done
     await removeVenv(plan.venvDir)
     throw error
   }

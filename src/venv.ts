@@ -2,7 +2,6 @@
 // removed: anything else at `path` is the user's, and is an error.
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
@@ -12,8 +11,16 @@ import { walk } from './files.js'
 import { KEY_FORMAT } from './key.js'
 import type { Plan } from './plan.js'
 import { pipEnv } from './pip.js'
-import { COMPILE_SCRIPT, pipCommand, seedInstallArgs, venvArgs, type Seed } from './seed.js'
-import { probePython } from './probe.js'
+import {
+  findSeed,
+  pipCommand,
+  seedInstallArgs,
+  seedScriptArgs,
+  UNSEEDABLE,
+  venvArgs,
+  type Seed,
+} from './seed.js'
+import { probeVenvPython } from './probe.js'
 
 /** Written into the venv when it is built, restored with it, and compared on every restore. */
 export interface Stamp {
@@ -55,51 +62,37 @@ export async function removeVenv(venvDir: string): Promise<void> {
   await io.rmRF(venvDir)
 }
 
-/** Creates the venv with pip in it: seeded (see seed.ts) when the base interpreter allows, else by venv. */
-export async function createVenv(plan: Plan, seed: Seed | undefined): Promise<void> {
-  if (seed === undefined)
-    core.info("Creating the venv with ensurepip (the base interpreter's pip cannot seed it).")
-  else core.info(`Creating the venv and seeding ${seed.packages.join(', ')} from ensurepip's bundled wheels.`)
-  await exec.exec(plan.basePython.executable, venvArgs(plan.venvDir, seed))
-  if (seed === undefined) return
-  const [command, ...args] = pipCommand(plan.layout, seed)
-  await exec.exec(command, [...args, ...seedInstallArgs(seed)], { env: pipEnv() })
-}
-
-/** The Python sources pip would compile: every .py file under the venv's site-packages directories. */
-export function installedSources(plan: Plan): string[] {
-  const sources: string[] = []
-  for (const { rel, full, dirent } of walk(plan.venvDir)) {
-    if (dirent.isFile() && rel.endsWith('.py') && rel.split(path.sep).includes('site-packages'))
-      sources.push(full)
-  }
-  return sources
-}
-
 /**
- * Byte-compiles `sources` (default: all of site-packages) with `workers` processes, each given its share
- * (what pip does file by file on one core). Files already compiled and up to date are skipped.
+ * Creates the venv with pip in it: seeded (see seed.ts) when the base interpreter allows, else by
+ * `python -m venv` with ensurepip. Returns the seed, through which pip then installs the requirements.
  */
-export async function compileVenv(
-  plan: Plan,
-  sources = installedSources(plan),
-  workers = os.availableParallelism(),
-): Promise<void> {
-  const shares = Array.from({ length: Math.max(1, Math.min(workers, sources.length)) }, (_, i) =>
-    sources.filter((_, j) => j % workers === i),
-  )
-  await Promise.all(
-    shares.map((share) =>
-      exec.exec(plan.layout.python, ['-c', COMPILE_SCRIPT], {
-        input: Buffer.from(share.join('\n')),
-        silent: true,
-      }),
-    ),
-  )
+export async function createVenv(plan: Plan): Promise<Seed | undefined> {
+  const base = plan.basePython.executable
+  // Asking the base interpreter what it can seed takes as long as making the bare venv: both at once.
+  const [seed] = await Promise.all([findSeed(base), exec.exec(base, venvArgs(plan.venvDir, true))])
+  if (seed === undefined) {
+    core.info("Adding pip with ensurepip (the base interpreter's pip cannot seed the venv).")
+    await removeVenv(plan.venvDir)
+    await exec.exec(base, venvArgs(plan.venvDir, false))
+    return undefined
+  }
+  core.info(`Seeding ${seed.packages.join(', ')} from ensurepip's bundled wheels.`)
+  const code = await exec.exec(plan.layout.pipPython, seedScriptArgs(seed), {
+    env: pipEnv(),
+    ignoreReturnCode: true,
+  })
+  if (code === UNSEEDABLE) {
+    core.info("This pip's wheel installer cannot be called directly: seeding through pip's command line.")
+    const [command, ...args] = pipCommand(plan.layout, seed)
+    await exec.exec(command, [...args, ...seedInstallArgs(seed)], { env: pipEnv() })
+  } else if (code !== 0) {
+    throw new Error(`Seeding pip into the venv failed (exit code ${code}); its output is above.`)
+  }
+  return seed
 }
 
-export function writeStamp(plan: Plan): Stamp {
-  const { digest, bytes } = manifest(plan)
+export async function writeStamp(plan: Plan): Promise<Stamp> {
+  const { digest, bytes } = await manifest(plan)
   const stamp: Stamp = {
     format: KEY_FORMAT,
     key: plan.key,
@@ -126,20 +119,22 @@ export function readStamp(plan: Plan): Partial<Stamp> | undefined {
  * target, plus the content of the launchers and pyvenv.cfg, which hold absolute paths. It catches files
  * missing, added or changed after the venv was built without reading every byte of a large venv.
  */
-export function manifest(plan: Plan): { digest: string; bytes: number } {
-  const hash = createHash('sha256')
-  const lines: string[] = []
+export async function manifest(plan: Plan): Promise<{ digest: string; bytes: number }> {
   let bytes = 0
-  for (const { rel, full, dirent } of walk(plan.venvDir)) {
-    if (rel === STAMP_FILE) continue
-    if (dirent.isSymbolicLink()) lines.push(`l ${rel} ${fs.readlinkSync(full)}`)
-    else if (dirent.isFile()) {
-      const stat = fs.statSync(full)
-      bytes += stat.size
-      lines.push(`f ${rel} ${stat.size} ${Math.floor(stat.mtimeMs / 1000)}`)
-    } else if (dirent.isDirectory()) lines.push(`d ${rel}`)
-  }
-  for (const line of lines.sort()) hash.update(`${line}\n`)
+  const lines = await Promise.all(
+    (await walk(plan.venvDir)).map(async ({ rel, full, dirent }) => {
+      if (rel === STAMP_FILE) return ''
+      if (dirent.isSymbolicLink()) return `l ${rel} ${await fs.promises.readlink(full)}`
+      if (dirent.isFile()) {
+        const stat = await fs.promises.stat(full)
+        bytes += stat.size
+        return `f ${rel} ${stat.size} ${Math.floor(stat.mtimeMs / 1000)}`
+      }
+      return dirent.isDirectory() ? `d ${rel}` : ''
+    }),
+  )
+  const hash = createHash('sha256')
+  for (const line of lines.filter((l) => l !== '').sort()) hash.update(`${line}\n`)
   for (const file of [plan.layout.pyvenvCfg, ...launchers(plan.layout.binDir)]) {
     hash.update(`${file}\n`).update(fs.readFileSync(file))
   }
@@ -198,17 +193,19 @@ export async function restoredProblem(plan: Plan): Promise<string | undefined> {
     return `it was built for Python ${String(built)} (version in pyvenv.cfg), not ${plan.basePython.version}`
   }
   if (!fs.existsSync(plan.layout.python)) return `its interpreter ${plan.layout.python} is missing`
-  if (stamp.manifest !== manifest(plan).digest) {
-    return 'its files changed after it was built (the manifest in its stamp differs)'
-  }
-  return interpreterProblem(plan)
+  // The interpreter starts while the files are walked (a hundred milliseconds each on a small venv);
+  // a changed file is still the problem reported, as it explains a failing interpreter too.
+  const [problem, files] = await Promise.all([interpreterProblem(plan), manifest(plan)])
+  return stamp.manifest !== files.digest
+    ? 'its files changed after it was built (the manifest in its stamp differs)'
+    : problem
 }
 
 /** Why the venv's interpreter is not the planned one, or undefined: it starts, with the right version and prefix. */
 export async function interpreterProblem(plan: Plan): Promise<string | undefined> {
   let facts
   try {
-    facts = await probePython(plan.layout.python, 'venv')
+    facts = await probeVenvPython(plan.layout.python)
   } catch (error) {
     return `its interpreter does not start: ${(error as Error).message}`
   }
