@@ -1,4 +1,6 @@
+import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import { venvLayout } from '../../src/platform.js'
 import {
@@ -7,6 +9,7 @@ import {
   SEED_SCRIPT,
   seedInstallArgs,
   seedScriptArgs,
+  UNSEEDABLE,
   venvArgs,
   type Seed,
 } from '../../src/seed.js'
@@ -78,4 +81,57 @@ test.each<[string, RegExp[]]>([
 
 test('no seed where the base pip has no runner script (pip older than 22.3): plain venv instead', async () => {
   expect(await findSeed(pyenvPython('3.7'))).toBeUndefined()
+})
+
+// The seeding script against a real interpreter: it installs pip into a bare venv, or, when the pip it
+// is pointed at has no wheel installer to call, exits with UNSEEDABLE before writing anything.
+describe('SEED_SCRIPT', () => {
+  const python = pyenvPython('3.11')
+  const bareVenv = (): { dir: string; python: string; sitePackages: string } => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-venv-seed-'))
+    execFileSync(python, ['-m', 'venv', '--without-pip', dir])
+    const layout = venvLayout('linux', dir, python)
+    const sitePackages = execFileSync(layout.python, [
+      '-c',
+      'import sysconfig; print(sysconfig.get_path("purelib"))',
+    ])
+      .toString()
+      .trim()
+    return { dir, python: layout.pipPython, sitePackages }
+  }
+
+  test('seeds the bundled packages, with their console scripts', async () => {
+    const found = await findSeed(python)
+    if (found === undefined) throw new Error('Python 3.11 has no seed')
+    const venv = bareVenv()
+    try {
+      execFileSync(venv.python, seedScriptArgs(found))
+      const version = found.packages.find((p) => p.startsWith('pip=='))?.split('==')[1]
+      const pip = path.join(venv.dir, 'bin', 'pip')
+      expect(fs.readFileSync(pip, 'utf8').split('\n')[0]).toBe(`#!${venv.python}`)
+      expect(execFileSync(pip, ['--version']).toString()).toContain(
+        `pip ${String(version)} from ${venv.sitePackages}`,
+      )
+      expect(fs.readdirSync(venv.sitePackages)).toContain(`pip-${String(version)}.dist-info`)
+    } finally {
+      fs.rmSync(venv.dir, { recursive: true })
+    }
+  })
+
+  test('exits with UNSEEDABLE, writing nothing, when the pip given has no wheel installer', async () => {
+    const found = await findSeed(python)
+    if (found === undefined) throw new Error('Python 3.11 has no seed')
+    const venv = bareVenv()
+    const fakeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-venv-fakepip-'))
+    fs.mkdirSync(path.join(fakeRoot, 'pip'))
+    fs.writeFileSync(path.join(fakeRoot, 'pip', '__init__.py'), '__version__ = "0"\n')
+    try {
+      const run = spawnSync(venv.python, seedScriptArgs({ ...found, pipRoot: fakeRoot }))
+      expect(run.status).toBe(UNSEEDABLE)
+      expect(fs.readdirSync(venv.sitePackages)).toEqual([])
+    } finally {
+      fs.rmSync(venv.dir, { recursive: true })
+      fs.rmSync(fakeRoot, { recursive: true })
+    }
+  })
 })
