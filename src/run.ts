@@ -13,15 +13,7 @@ import { pipConfigFiles } from './platform.js'
 import { applyExports, exportsFor, Timeline, writeSummary, type CacheStatus } from './report.js'
 import { findRequirementFiles } from './requirements.js'
 import { compileEarly, compileRest, type EarlyCompile } from './compile.js'
-import {
-  createVenv,
-  inspectTarget,
-  interpreterProblem,
-  readStamp,
-  removeVenv,
-  restoredProblem,
-  writeStamp,
-} from './venv.js'
+import { checkBuilt, createVenv, inspectTarget, readStamp, removeVenv, restoredProblem } from './venv.js'
 
 export async function run(): Promise<void> {
   try {
@@ -123,10 +115,7 @@ async function build(plan: Plan, timeline: Timeline): Promise<void> {
     if (seed && compile && hasWork(plan)) early = await compileEarly(plan)
     if (hasWork(plan)) await timeline.phase('Install', () => install(plan, seed))
     if (compile) await timeline.phase('Compile', () => compileRest(plan, early))
-    const problem = await timeline.phase('Check', async () => {
-      await writeStamp(plan)
-      return interpreterProblem(plan)
-    })
+    const problem = await timeline.phase('Check', () => checkBuilt(plan))
     if (problem !== undefined) throw new Error(`The venv just built cannot be used: ${problem}`)
   } catch (error) {
     // A half-built venv must not be mistaken for a good one by a later step or run; nor may a compile

@@ -1,13 +1,11 @@
 // Creates, stamps, checks and removes the venv. Only a directory that is a venv (or empty) is ever
 // removed: anything else at `path` is the user's, and is an error.
-import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import * as io from '@actions/io'
 import { UsageError } from './errors.js'
-import { walk } from './files.js'
 import { KEY_FORMAT } from './key.js'
 import type { Plan } from './plan.js'
 import { pipEnv } from './pip.js'
@@ -20,7 +18,7 @@ import {
   venvArgs,
   type Seed,
 } from './seed.js'
-import { probeVenvPython } from './probe.js'
+import { probeVenvPython, type VenvFacts } from './probe.js'
 
 /** Written into the venv when it is built, restored with it, and compared on every restore. */
 export interface Stamp {
@@ -91,18 +89,28 @@ export async function createVenv(plan: Plan): Promise<Seed | undefined> {
   return seed
 }
 
-export async function writeStamp(plan: Plan): Promise<Stamp> {
-  const { digest, bytes } = await manifest(plan)
+function writeStamp(plan: Plan, facts: VenvFacts): void {
   const stamp: Stamp = {
     format: KEY_FORMAT,
     key: plan.key,
     venvPath: plan.venvDir,
     pythonVersion: plan.basePython.version,
-    manifest: digest,
-    bytes,
+    manifest: facts.manifest,
+    bytes: facts.bytes,
   }
   fs.writeFileSync(path.join(plan.venvDir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`)
-  return stamp
+}
+
+/**
+ * The check that ends a build: the venv's interpreter starts with the planned version and prefix; then the
+ * stamp is written with the manifest taken by that same run. Returns why the venv cannot be used, if so.
+ */
+export async function checkBuilt(plan: Plan): Promise<string | undefined> {
+  const facts = await venvFacts(plan)
+  if (typeof facts === 'string') return facts
+  const problem = interpreterProblem(plan, facts)
+  if (problem === undefined) writeStamp(plan, facts)
+  return problem
 }
 
 /** The stamp as written into the venv; undefined when missing or unreadable. */
@@ -112,41 +120,6 @@ export function readStamp(plan: Plan): Partial<Stamp> | undefined {
   } catch {
     return undefined
   }
-}
-
-/**
- * A digest of every file in the venv: path, type, size, whole-second mtime (what tar keeps) and link
- * target, plus the content of the launchers and pyvenv.cfg, which hold absolute paths. It catches files
- * missing, added or changed after the venv was built without reading every byte of a large venv.
- */
-export async function manifest(plan: Plan): Promise<{ digest: string; bytes: number }> {
-  let bytes = 0
-  const lines = await Promise.all(
-    (await walk(plan.venvDir)).map(async ({ rel, full, dirent }) => {
-      if (rel === STAMP_FILE) return ''
-      if (dirent.isSymbolicLink()) return `l ${rel} ${await fs.promises.readlink(full)}`
-      if (dirent.isFile()) {
-        const stat = await fs.promises.stat(full)
-        bytes += stat.size
-        return `f ${rel} ${stat.size} ${Math.floor(stat.mtimeMs / 1000)}`
-      }
-      return dirent.isDirectory() ? `d ${rel}` : ''
-    }),
-  )
-  const hash = createHash('sha256')
-  for (const line of lines.filter((l) => l !== '').sort()) hash.update(`${line}\n`)
-  for (const file of [plan.layout.pyvenvCfg, ...launchers(plan.layout.binDir)]) {
-    hash.update(`${file}\n`).update(fs.readFileSync(file))
-  }
-  return { digest: hash.digest('hex'), bytes }
-}
-
-function launchers(binDir: string): string[] {
-  return fs
-    .readdirSync(binDir, { withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(binDir, e.name))
-    .sort()
 }
 
 /**
@@ -193,22 +166,31 @@ export async function restoredProblem(plan: Plan): Promise<string | undefined> {
     return `it was built for Python ${String(built)} (version in pyvenv.cfg), not ${plan.basePython.version}`
   }
   if (!fs.existsSync(plan.layout.python)) return `its interpreter ${plan.layout.python} is missing`
-  // The interpreter starts while the files are walked (a hundred milliseconds each on a small venv);
-  // a changed file is still the problem reported, as it explains a failing interpreter too.
-  const [problem, files] = await Promise.all([interpreterProblem(plan), manifest(plan)])
-  return stamp.manifest !== files.digest
-    ? 'its files changed after it was built (the manifest in its stamp differs)'
-    : problem
+  const facts = await venvFacts(plan)
+  if (typeof facts === 'string') return facts
+  if (stamp.manifest !== facts.manifest) {
+    return 'its files changed after it was built (the manifest in its stamp differs)'
+  }
+  return interpreterProblem(plan, facts)
 }
 
-/** Why the venv's interpreter is not the planned one, or undefined: it starts, with the right version and prefix. */
-export async function interpreterProblem(plan: Plan): Promise<string | undefined> {
-  let facts
+/** The venv's interpreter's report, or why it could not give one. */
+async function venvFacts(plan: Plan): Promise<VenvFacts | string> {
+  const { binDir, pyvenvCfg } = plan.layout
   try {
-    facts = await probeVenvPython(plan.layout.python)
+    return await probeVenvPython(plan.layout.python, {
+      dir: plan.venvDir,
+      binDir,
+      pyvenvCfg,
+      stampFile: STAMP_FILE,
+    })
   } catch (error) {
     return `its interpreter does not start: ${(error as Error).message}`
   }
+}
+
+/** Why the venv's interpreter is not the planned one, or undefined: it has the right version and prefix. */
+function interpreterProblem(plan: Plan, facts: VenvFacts): string | undefined {
   if (facts.version !== plan.basePython.version) {
     return `its interpreter is Python ${facts.version}, not ${plan.basePython.version}`
   }
