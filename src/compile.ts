@@ -21,24 +21,28 @@ for path in sys.stdin.buffer.read().decode('utf-8').splitlines():
     compileall.compile_file(path, quiet=2)
 `
 
-/** The compiling of what was in site-packages before pip ran, and those files' size and mtime then. */
+/** The compiling of what site-packages held before pip installed (the seeded packages). */
 export interface EarlyCompile {
-  readonly stamps: ReadonlyMap<string, string>
+  readonly sources: ReadonlySet<string>
+  /** Size and mtime of each installed package's RECORD, taken before the sources were listed. */
+  readonly records: ReadonlyMap<string, string>
   /** False when a compile process failed: its files are compiled again at the end. */
   readonly done: Promise<boolean>
 }
 
-/** Starts compiling what site-packages holds now (the seeded packages); pip may install meanwhile. */
+/**
+ * Starts compiling what site-packages holds now, while pip may already be installing. pip writes a
+ * package's RECORD after its files and removes it first when it uninstalls, so a RECORD unchanged from
+ * before the listing to the end means that package's files were not touched in between.
+ */
 export async function compileEarly(plan: Plan): Promise<EarlyCompile> {
+  const records = await recordStamps(plan)
   const sources = await installedSources(plan)
-  const stamps = new Map(
-    await Promise.all(sources.map(async (file) => [file, await fileStamp(file)] as const)),
-  )
   const done = compileFiles(plan, sources).then(
     () => true,
     () => false,
   )
-  return { stamps, done }
+  return { sources: new Set(sources), records, done }
 }
 
 /**
@@ -49,15 +53,27 @@ export async function compileEarly(plan: Plan): Promise<EarlyCompile> {
 export async function compileRest(plan: Plan, early?: EarlyCompile): Promise<void> {
   const sources = await installedSources(plan)
   if (early === undefined) return compileFiles(plan, sources)
-  if (await anyChanged(early.stamps)) {
+  if (await anyChanged(early.records)) {
     core.info('pip replaced the seeded packages while they were compiled: compiling everything afresh.')
     await early.done
     await removeBytecode(plan)
     return compileFiles(plan, sources)
   }
-  const rest = sources.filter((file) => !early.stamps.has(file))
+  const rest = sources.filter((file) => !early.sources.has(file))
   const [earlyOk] = await Promise.all([early.done, compileFiles(plan, rest)])
-  if (!earlyOk) await compileFiles(plan, [...early.stamps.keys()])
+  if (!earlyOk) await compileFiles(plan, [...early.sources])
+}
+
+/** Every `*.dist-info/RECORD` in site-packages, with its size and mtime. */
+async function recordStamps(plan: Plan): Promise<Map<string, string>> {
+  const records = (await walk(plan.venvDir))
+    .filter(({ rel, dirent }) => dirent.isFile() && inSitePackages(rel) && isRecord(rel))
+    .map(({ full }) => full)
+  return new Map(await Promise.all(records.map(async (file) => [file, await fileStamp(file)] as const)))
+}
+
+function isRecord(rel: string): boolean {
+  return path.basename(rel) === 'RECORD' && path.basename(path.dirname(rel)).endsWith('.dist-info')
 }
 
 /** The Python sources pip would compile: every .py file under the venv's site-packages directories. */

@@ -110,18 +110,23 @@ async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {
 
 async function build(plan: Plan, timeline: Timeline): Promise<void> {
   let early: EarlyCompile | undefined
+  let installing: Promise<void> | undefined
   try {
     const seed = await timeline.phase('Create', () => createVenv(plan))
     const compile = compileAfterInstall(plan)
+    installing = hasWork(plan) ? timeline.phase('Install', () => install(plan, seed)) : undefined
+    // Handled now, awaited below: a quick failure must not count as unhandled while the compile starts.
+    installing?.catch(() => undefined)
     // The seeded pip (not compiled yet) compiles on all cores while pip installs the requirements.
-    if (seed && compile && hasWork(plan)) early = await compileEarly(plan)
-    if (hasWork(plan)) await timeline.phase('Install', () => install(plan, seed))
+    if (seed && compile && installing) early = await compileEarly(plan)
+    await installing
     if (compile) await timeline.phase('Compile', () => compileRest(plan, early))
     const problem = await timeline.phase('Check', () => checkBuilt(plan))
     if (problem !== undefined) throw new Error(`The venv just built cannot be used: ${problem}`)
   } catch (error) {
-    // A half-built venv must not be mistaken for a good one by a later step or run; nor may a compile
-    // process still be writing into the directory being removed.
+    // A half-built venv must not be mistaken for a good one by a later step or run; nor may pip or a
+    // compile process still be writing into the directory being removed.
+    await installing?.catch(() => undefined)
     await early?.done
     await removeVenv(plan.venvDir)
     throw error
