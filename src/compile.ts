@@ -6,7 +6,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
-import { walk } from './files.js'
+import { walk, type TreeEntry } from './files.js'
 import type { Plan } from './plan.js'
 
 /**
@@ -24,20 +24,26 @@ for path in sys.stdin.buffer.read().decode('utf-8').splitlines():
 /** The compiling of what site-packages held before pip installed (the seeded packages). */
 export interface EarlyCompile {
   readonly sources: ReadonlySet<string>
-  /** Size and mtime of each installed package's RECORD, taken before the sources were listed. */
+  /** Size and mtime of each installed package's RECORD when the sources were listed. */
   readonly records: ReadonlyMap<string, string>
   /** False when a compile process failed: its files are compiled again at the end. */
   readonly done: Promise<boolean>
 }
 
 /**
- * Starts compiling what site-packages holds now, while pip may already be installing. pip writes a
- * package's RECORD after its files and removes it first when it uninstalls, so a RECORD unchanged from
- * before the listing to the end means that package's files were not touched in between.
+ * Starts compiling what site-packages holds now (the seeded packages); to be called before pip starts.
+ * pip writes a package's RECORD after its files and removes it first when it uninstalls, so a RECORD
+ * unchanged from now to the end means that package's files were not touched meanwhile.
  */
 export async function compileEarly(plan: Plan): Promise<EarlyCompile> {
-  const records = await recordStamps(plan)
-  const sources = await installedSources(plan)
+  const entries = await walk(plan.venvDir)
+  const sources = entries.filter(isSource).map(({ full }) => full)
+  const recordFiles = entries
+    .filter(({ rel, dirent }) => dirent.isFile() && inSitePackages(rel) && isRecord(rel))
+    .map(({ full }) => full)
+  const records = new Map(
+    await Promise.all(recordFiles.map(async (file) => [file, await fileStamp(file)] as const)),
+  )
   const done = compileFiles(plan, sources).then(
     () => true,
     () => false,
@@ -64,23 +70,17 @@ export async function compileRest(plan: Plan, early?: EarlyCompile): Promise<voi
   if (!earlyOk) await compileFiles(plan, [...early.sources])
 }
 
-/** Every `*.dist-info/RECORD` in site-packages, with its size and mtime. */
-async function recordStamps(plan: Plan): Promise<Map<string, string>> {
-  const records = (await walk(plan.venvDir))
-    .filter(({ rel, dirent }) => dirent.isFile() && inSitePackages(rel) && isRecord(rel))
-    .map(({ full }) => full)
-  return new Map(await Promise.all(records.map(async (file) => [file, await fileStamp(file)] as const)))
-}
-
 function isRecord(rel: string): boolean {
   return path.basename(rel) === 'RECORD' && path.basename(path.dirname(rel)).endsWith('.dist-info')
 }
 
 /** The Python sources pip would compile: every .py file under the venv's site-packages directories. */
 async function installedSources(plan: Plan): Promise<string[]> {
-  return (await walk(plan.venvDir))
-    .filter(({ rel, dirent }) => dirent.isFile() && rel.endsWith('.py') && inSitePackages(rel))
-    .map(({ full }) => full)
+  return (await walk(plan.venvDir)).filter(isSource).map(({ full }) => full)
+}
+
+function isSource({ rel, dirent }: TreeEntry): boolean {
+  return dirent.isFile() && rel.endsWith('.py') && inSitePackages(rel)
 }
 
 function inSitePackages(rel: string): boolean {

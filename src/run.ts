@@ -114,11 +114,9 @@ async function build(plan: Plan, timeline: Timeline): Promise<void> {
   try {
     const seed = await timeline.phase('Create', () => createVenv(plan))
     const compile = compileAfterInstall(plan)
-    installing = hasWork(plan) ? timeline.phase('Install', () => install(plan, seed)) : undefined
-    // Handled now, awaited below: a quick failure must not count as unhandled while the compile starts.
-    installing?.catch(() => undefined)
     // The seeded pip (not compiled yet) compiles on all cores while pip installs the requirements.
-    if (seed && compile && installing) early = await compileEarly(plan)
+    if (seed && compile && hasWork(plan)) early = await compileEarly(plan)
+    installing = hasWork(plan) ? timeline.phase('Install', () => install(plan, seed)) : undefined
     await installing
     if (compile) await timeline.phase('Compile', () => compileRest(plan, early))
     const problem = await timeline.phase('Check', () => checkBuilt(plan))
