@@ -7,37 +7,25 @@ import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { CacheServer } from '../../test-support/cache-server/server.js'
 import {
   annotationsOf,
-  buildTestIndex,
   cacheOps,
   LOG,
   newRunner,
   runAction,
   SMALL_REQUIREMENTS,
   snapshot,
-  startServer,
-  stepEnv,
   tempDir,
   venvInUse,
   workingVenv,
   type Job,
 } from '../../test-support/e2e.js'
+import { useIndexAndServer } from '../../test-support/e2e-jest.js'
 import { pyenvPython } from '../../test-support/pythons.js'
 import type { StepResult } from '../../test-support/runner.js'
 
-let index: { url: string; dir: string }
-let server: CacheServer
-const env = () => stepEnv(server, 'v2', index.url)
-
-beforeAll(async () => {
-  index = buildTestIndex()
-  server = await startServer()
-})
-afterAll(async () => {
-  await server.close()
-})
+const local = useIndexAndServer()
+const env = local.env
 
 /** A workspace with a requirement file and user data; beside it (outside the workspace) another file. */
 function newJob(files: Record<string, string> = {}): Job {
@@ -56,8 +44,8 @@ async function expectRefused(
   extraEnv: Record<string, string> = {},
 ): Promise<string> {
   const before = { workspace: snapshot(job.workspace), root: fs.readdirSync(job.root).sort() }
-  const entries = server.entries()
-  server.clearRequests()
+  const entries = local.server.entries()
+  local.server.clearRequests()
   const step = await runAction(job, { env: { ...env(), ...extraEnv }, inputs })
   expect(step.code).toBe(1)
   expect(step.annotations.map((a) => a.level)).toEqual(['error'])
@@ -72,8 +60,8 @@ async function expectRefused(
   expect(fs.readdirSync(job.root).sort()).toEqual([...new Set([...before.root, 'temp', 'toolcache'])].sort())
   expect(fs.readdirSync(step.job.runnerTemp)).toEqual(['_runner_file_commands'])
   expect(fs.readdirSync(step.job.toolCache)).toEqual([])
-  expect(server.requests).toEqual([])
-  expect(server.entries()).toEqual(entries)
+  expect(local.server.requests).toEqual([])
+  expect(local.server.entries()).toEqual(entries)
   return step.annotations[0]?.message ?? ''
 }
 
@@ -314,21 +302,21 @@ describe('cache', () => {
     expect(key).toMatch(new RegExp(`^setup-venv-v1-[\\w.-]+-[0-9a-f]{32}-h${hash}$`))
     expect(key.length).toBeLessThanOrEqual(512)
     expect(step.stdout).toContain(LOG.saved(key))
-    expect(server.entries().filter((e) => e.key === key && e.finalized)).toHaveLength(1)
+    expect(local.server.entries().filter((e) => e.key === key && e.finalized)).toHaveLength(1)
     expect(step.annotations).toEqual([])
   })
 })
 
 describe('an install that fails: pip says why, the file is named, the venv removed, nothing saved', () => {
   async function expectFailedInstall(job: Job, inputs: Record<string, string> = {}): Promise<StepResult> {
-    const entries = server.entries()
-    server.clearRequests()
+    const entries = local.server.entries()
+    local.server.clearRequests()
     const step = await runAction(job, { env: env(), inputs })
     expect(step.code).toBe(1)
     expect(annotationsOf(step, 'error')).toHaveLength(1)
     expect(fs.existsSync(path.join(job.workspace, '.venv'))).toBe(false)
-    expect(cacheOps(server)).toEqual(['lookup'])
-    expect(server.entries()).toEqual(entries)
+    expect(cacheOps(local.server)).toEqual(['lookup'])
+    expect(local.server.entries()).toEqual(entries)
     expect(step.outputs).toEqual({})
     return step
   }
@@ -356,7 +344,7 @@ describe('an install that fails: pip says why, the file is named, the venv remov
   })
 
   test('a hash mismatch under --require-hashes', async () => {
-    const wheel = fs.readFileSync(path.join(index.dir, 'wheels', 'sv_tool-2.0-py3-none-any.whl'))
+    const wheel = fs.readFileSync(path.join(local.index.dir, 'wheels', 'sv_tool-2.0-py3-none-any.whl'))
     const good = createHash('sha256').update(wheel).digest('hex')
     const job = newJob({
       'requirements.txt': `sv-tool==2.0 --hash=sha256:${good}\nsv-lib==1.0 --hash=sha256:${'0'.repeat(64)}\n`,

@@ -14,47 +14,34 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import * as cache from '@actions/cache'
-import type { CacheServer } from '../../test-support/cache-server/server.js'
 import {
   annotationsOf,
-  buildTestIndex,
   entriesOlderThan,
   LOG,
   newRunner,
   runAction,
   SMALL_REQUIREMENTS,
-  startServer,
-  stepEnv,
   tempDir,
   venvInUse,
   workingVenv,
   type Job,
 } from '../../test-support/e2e.js'
+import { seededRunner, useIndexAndServer } from '../../test-support/e2e-jest.js'
 import { pyenvPython } from '../../test-support/pythons.js'
 import type { StepResult } from '../../test-support/runner.js'
 
 const STAMP = '.setup-venv.json'
 
-let index: { url: string; dir: string }
-let server: CacheServer
+const local = useIndexAndServer()
 /** The runner most cases share: its venv, and the key the action computes for it with default inputs. */
 let job: Job
 let venv: string
 let key: string
-const env = () => stepEnv(server, 'v2', index.url)
+const env = local.env
 
+// Runs after the index and server hooks, which useIndexAndServer() registered first.
 beforeAll(async () => {
-  index = buildTestIndex()
-  server = await startServer()
-  job = newRunner(SMALL_REQUIREMENTS)
-  venv = path.join(job.workspace, '.venv')
-  const seed = await runAction(job, { env: env() })
-  expect(seed.code).toBe(0)
-  key = seed.outputs['cache-key'] ?? ''
-  expect(seed.stdout).toContain(LOG.saved(key))
-})
-afterAll(async () => {
-  await server.close()
+  ;({ job, venv, key } = await seededRunner(env()))
 })
 
 /** A good venv at `venv` built for `key`, to break: the one the previous case rebuilt, or a new one. */
@@ -84,7 +71,7 @@ function claimKey(venvDir: string, claimed: string): void {
  * absolute path, compression and workspace, so the action's restore asks for exactly this entry.
  */
 async function storeAs(entryKey: string, venvDir: string, workspace: string): Promise<void> {
-  server.deleteKey(entryKey)
+  local.server.deleteKey(entryKey)
   const names = [
     'ACTIONS_CACHE_URL',
     'ACTIONS_RESULTS_URL',
@@ -97,7 +84,7 @@ async function storeAs(entryKey: string, venvDir: string, workspace: string): Pr
   let log = ''
   try {
     for (const n of [...names, ...others]) Reflect.deleteProperty(process.env, n)
-    Object.assign(process.env, server.envV2(), {
+    Object.assign(process.env, local.server.envV2(), {
       GITHUB_WORKSPACE: workspace,
       RUNNER_TEMP: tempDir('save-temp'),
     })
@@ -114,7 +101,7 @@ async function storeAs(entryKey: string, venvDir: string, workspace: string): Pr
       else process.env[n] = v
     }
   }
-  expect(server.entries().filter((e) => e.key === entryKey && e.finalized)).toHaveLength(1)
+  expect(local.server.entries().filter((e) => e.key === entryKey && e.finalized)).toHaveLength(1)
   fs.rmSync(venvDir, { recursive: true })
 }
 
@@ -131,7 +118,7 @@ async function expectRebuilt(
   where: { job: Job; key: string; inputs?: Record<string, string> } = { job, key },
 ): Promise<StepResult> {
   const venvDir = path.join(where.job.workspace, '.venv')
-  const entry = server.entries().find((e) => e.key === where.key)
+  const entry = local.server.entries().find((e) => e.key === where.key)
   await sleep(1100) // whatever the restore extracts is then older than the step
   const started = Date.now()
   const step = await runAction(where.job, { env: env(), inputs: where.inputs ?? {} })
@@ -149,7 +136,7 @@ async function expectRebuilt(
   // Removed and built again: nothing the restore extracted is left.
   expect(entriesOlderThan(venvDir, started)).toEqual([])
   // The broken entry is still the only one: it cannot be replaced.
-  expect(server.entries().filter((e) => e.key === where.key)).toEqual([entry])
+  expect(local.server.entries().filter((e) => e.key === where.key)).toEqual([entry])
   expect(await venvInUse(step)).toEqual(workingVenv(venvDir))
   return step
 }
@@ -248,7 +235,7 @@ test('deleting the broken entry moves on: the next run saves a good one, then hi
   await goodVenv()
   fs.writeFileSync(path.join(sitePackages(venv), 'sv_lib', '__init__.py'), 'VALUE = 43\n')
   await storeAs(key, venv, job.workspace)
-  expect(server.deleteKey(key)).toBe(1)
+  expect(local.server.deleteKey(key)).toBe(1)
   const rebuilt = await runAction(job, { env: env() })
   expect(rebuilt.outputs['cache-status']).toBe('miss')
   expect(rebuilt.stdout).toContain(LOG.saved(key))

@@ -9,17 +9,15 @@ import * as net from 'node:net'
 import * as path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { envV1, envV2 } from '../../test-support/cache-server/env.js'
-import type { CacheServer, Faults } from '../../test-support/cache-server/server.js'
+import type { Faults } from '../../test-support/cache-server/server.js'
 import {
   annotationsOf,
-  buildTestIndex,
   cacheOps,
   entriesOlderThan,
   LOG,
   newRunner,
   runAction,
   SMALL_REQUIREMENTS,
-  startServer,
   stepEnv,
   tempDir,
   venvInUse,
@@ -27,12 +25,11 @@ import {
   type Job,
   type Protocol,
 } from '../../test-support/e2e.js'
+import { seededRunner, useIndex, useServer } from '../../test-support/e2e-jest.js'
 import type { StepResult } from '../../test-support/runner.js'
 
-let index: { url: string; dir: string }
-beforeAll(() => {
-  index = buildTestIndex()
-})
+// One index for the file; each protocol gets its own cache server.
+const local = useIndex()
 
 const RESTORE_FAILED = /^Cache restore failed/
 const NOT_SAVED = (key: string) => `Cache not saved for key: ${key}`
@@ -59,28 +56,19 @@ function count(step: StepResult, line: string): number {
 }
 
 describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol) => {
-  let server: CacheServer
+  const cache = useServer()
   /** One runner whose workspace path, and so whose key, every test shares; its venv is removed before each. */
   let job: Job
   let venv: string
   let key: string
-  const env = () => stepEnv(server, protocol, index.url)
+  const env = () => stepEnv(cache.server, protocol, local.index.url)
 
   beforeAll(async () => {
-    server = await startServer()
-    job = newRunner(SMALL_REQUIREMENTS)
-    venv = path.join(job.workspace, '.venv')
-    const seed = await runAction(job, { env: env() })
-    expect(seed.code).toBe(0)
-    key = seed.outputs['cache-key'] ?? ''
-    expect(seed.stdout).toContain(LOG.saved(key))
-  })
-  afterAll(async () => {
-    await server.close()
+    ;({ job, venv, key } = await seededRunner(env()))
   })
   beforeEach(async () => {
-    server.clearFaults()
-    server.clearRequests()
+    cache.server.clearFaults()
+    cache.server.clearRequests()
     fs.rmSync(venv, { recursive: true, force: true }) // a fresh runner
     // Whatever the seed run wrote is now at least a second older than anything the next step writes.
     await sleep(1100)
@@ -131,11 +119,11 @@ describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol)
   test.each(restoreFaults)(
     '%s: exit 0, a warning, cache-status error, a venv built from scratch',
     async (_name, faults, cause, boundMs) => {
-      server.setFaults(faults)
+      cache.server.setFaults(faults)
       const started = Date.now()
       const step = await runAction(job, { env: env() })
       expect(step.code).toBe(0)
-      expect(server.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0)
+      expect(cache.server.requests.filter((r) => r.fault !== undefined).length).toBeGreaterThan(0)
       expect(step.outputs['cache-hit']).toBe('false')
       expect(step.outputs['cache-status']).toBe('error')
       expect(annotationsOf(step, 'error')).toEqual([])
@@ -163,7 +151,7 @@ describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol)
   test.each(saveFaults)(
     '%s: exit 0, a warning that nothing was saved, a working venv',
     async (name, faults) => {
-      server.setFaults(faults)
+      cache.server.setFaults(faults)
       // A key of its own, so that the save really uploads.
       const suffix = name.replace(/\W+/g, '-')
       const step = await runAction(job, { env: env(), inputs: { 'cache-suffix': suffix } })
@@ -176,7 +164,7 @@ describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol)
       expect(warnings).toContainEqual(expect.stringMatching(/Failed to save: .*500/))
       expect(warnings).toContain(`${NOT_SAVED(own)}. The venv itself is ready; the next run builds it again.`)
       expect(step.stdout).not.toContain(LOG.saved(own))
-      expect(server.entries().filter((e) => e.key === own && e.finalized)).toEqual([])
+      expect(cache.server.entries().filter((e) => e.key === own && e.finalized)).toEqual([])
       expect(await venvInUse(step)).toEqual(workingVenv(venv))
     },
   )
@@ -212,7 +200,7 @@ describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol)
         properties: {},
       },
     ])
-    expect(server.requests).toEqual([])
+    expect(cache.server.requests).toEqual([])
     expect(await venvInUse(step)).toEqual(workingVenv(venv))
   })
 
@@ -228,7 +216,7 @@ describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol)
       const step = await runAction(job, { env: { ...env(), ACTIONS_CACHE_MODE: 'read' } })
       expect(step.code).toBe(0)
       expect(step.outputs['cache-status']).toBe('hit')
-      expect(cacheOps(server)).toEqual(['lookup', 'download'])
+      expect(cacheOps(cache.server)).toEqual(['lookup', 'download'])
       expect(count(step, LINES.read)).toBe(1)
       expect(step.annotations).toEqual([])
       expect(await venvInUse(step)).toEqual(workingVenv(venv))
@@ -241,8 +229,8 @@ describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol)
       })
       expect(step.code).toBe(0)
       expect(step.outputs['cache-status']).toBe('miss')
-      expect(cacheOps(server)).toEqual(['lookup'])
-      expect(server.entries().filter((e) => e.key === step.outputs['cache-key'])).toEqual([])
+      expect(cacheOps(cache.server)).toEqual(['lookup'])
+      expect(cache.server.entries().filter((e) => e.key === step.outputs['cache-key'])).toEqual([])
       expect(count(step, LINES.read)).toBe(1)
       expect(step.annotations).toEqual([])
       expect(await venvInUse(step)).toEqual(workingVenv(venv))
@@ -256,9 +244,9 @@ describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol)
       expect(step.code).toBe(0)
       const own = step.outputs['cache-key'] ?? ''
       expect(step.outputs['cache-status']).toBe('miss')
-      expect(cacheOps(server)).toEqual(['reserve', 'upload', 'commit'])
+      expect(cacheOps(cache.server)).toEqual(['reserve', 'upload', 'commit'])
       expect(step.stdout).toContain(LOG.saved(own))
-      expect(server.entries().filter((e) => e.key === own && e.finalized)).toHaveLength(1)
+      expect(cache.server.entries().filter((e) => e.key === own && e.finalized)).toHaveLength(1)
       expect(count(step, LINES['write-only'])).toBe(1)
       expect(step.annotations).toEqual([])
       expect(await venvInUse(step)).toEqual(workingVenv(venv))
@@ -268,7 +256,7 @@ describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol)
       const step = await runAction(job, { env: { ...env(), ACTIONS_CACHE_MODE: 'none' } })
       expect(step.code).toBe(0)
       expect(step.outputs['cache-status']).toBe('disabled')
-      expect(server.requests).toEqual([])
+      expect(cache.server.requests).toEqual([])
       expect(count(step, LINES.none)).toBe(1)
       expect(step.annotations).toEqual([])
       expect(await venvInUse(step)).toEqual(workingVenv(venv))
@@ -314,7 +302,7 @@ describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol)
         fs.chmodSync(node, 0o755)
         return { own, wrap, node }
       })
-      server.setFaults({ commitDelayMs: 15_000 })
+      cache.server.setFaults({ commitDelayMs: 15_000 })
       const finished: string[] = []
       const steps = await Promise.all(
         jobs.map(async ({ node }, i) => {
@@ -343,7 +331,7 @@ describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol)
       }
       // They overlapped: the job that did not save was done while the other's commit was still held.
       expect(finished[0]).toBe(String(1 - saver))
-      expect(server.entries().filter((e) => e.key === raceKey && e.finalized)).toHaveLength(1)
+      expect(cache.server.entries().filter((e) => e.key === raceKey && e.finalized)).toHaveLength(1)
       for (const [i, step] of steps.entries()) {
         expect(await venvInUse(step, jobs[i]?.wrap)).toEqual(
           workingVenv(path.join(shared.workspace, '.venv')),

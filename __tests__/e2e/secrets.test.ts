@@ -8,36 +8,24 @@ import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
-import type { CacheServer } from '../../test-support/cache-server/server.js'
 import {
   annotationsOf,
-  buildTestIndex,
   cacheOps,
   LOG,
   newRunner,
   runAction,
   SMALL_REQUIREMENTS,
-  startServer,
-  stepEnv,
   tempDir,
   venvInUse,
   workingVenv,
   type Job,
 } from '../../test-support/e2e.js'
+import { useIndexAndServer } from '../../test-support/e2e-jest.js'
 import type { StepResult } from '../../test-support/runner.js'
 import { buildIndex } from '../../test-support/wheels.js'
 
-let index: { url: string; dir: string }
-let server: CacheServer
-const env = () => stepEnv(server, 'v2', index.url)
-
-beforeAll(async () => {
-  index = buildTestIndex()
-  server = await startServer()
-})
-afterAll(async () => {
-  await server.close()
-})
+const local = useIndexAndServer()
+const env = local.env
 
 interface AuthIndex {
   /** The simple index URL, with `user:token@` in it. */
@@ -126,7 +114,7 @@ function filesContaining(dir: string, needle: string, skip: readonly string[] = 
 
 /** Cache archives on the service whose unpacked bytes contain `needle`. */
 function archivesContaining(needle: string): string[] {
-  const entries = path.join(server.dir, 'entries')
+  const entries = path.join(local.server.dir, 'entries')
   return fs
     .readdirSync(entries)
     .filter((name) => name.endsWith('.archive'))
@@ -141,7 +129,7 @@ describe('index credentials are masked and stored nowhere', () => {
   let auth: AuthIndex
   let emptyIndex: string
   beforeAll(async () => {
-    auth = await startAuthIndex(index.dir, user, token)
+    auth = await startAuthIndex(local.index.dir, user, token)
     // An index with no projects, for the case where the credentials are on the extra index.
     emptyIndex = buildIndex(tempDir('empty-index'), [])
   })
@@ -213,10 +201,10 @@ describe('privileged events: no cache unless asked for', () => {
     ],
   ])('%s %j: no cache call, one line saying why, a working venv', async (eventName, refEnv, what) => {
     const job = newRunner(SMALL_REQUIREMENTS)
-    server.clearRequests()
+    local.server.clearRequests()
     const step = await runAction(job, { env: { ...env(), ...refEnv }, eventName })
     expect(step.code).toBe(0)
-    expect(server.requests).toEqual([])
+    expect(local.server.requests).toEqual([])
     expect(step.stdout.split('\n').filter((l) => /^Cache (?!key:)/.test(l))).toEqual([why(what)])
     expect(step.outputs['cache-status']).toBe('disabled')
     expect(step.annotations).toEqual([])
@@ -225,7 +213,7 @@ describe('privileged events: no cache unless asked for', () => {
 
   test("cache-privileged-events: 'true' uses the cache on a release", async () => {
     const job = newRunner(SMALL_REQUIREMENTS)
-    server.clearRequests()
+    local.server.clearRequests()
     const step = await runAction(job, {
       env: env(),
       eventName: 'release',
@@ -233,7 +221,7 @@ describe('privileged events: no cache unless asked for', () => {
     })
     expect(step.code).toBe(0)
     expect(step.stdout).not.toContain('Cache not used on')
-    expect(cacheOps(server)).toEqual(['lookup', 'reserve', 'upload', 'commit'])
+    expect(cacheOps(local.server)).toEqual(['lookup', 'reserve', 'upload', 'commit'])
     expect(step.stdout).toContain(LOG.saved(step.outputs['cache-key'] ?? ''))
     expect(annotationsOf(step, 'warning')).toEqual([])
     expect(await venvInUse(step)).toEqual(workingVenv(path.join(job.workspace, '.venv')))
