@@ -6,7 +6,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { startCacheServer, type CacheServer } from './cache-server/server.js'
 import { pyenvPython } from './pythons.js'
-import { NODE24, nextStep, runStep, type RunStepOptions, type StepResult } from './runner.js'
+import { NODE24, nextStep, runStep, type Annotation, type RunStepOptions, type StepResult } from './runner.js'
 import { buildIndex, buildWheel } from './wheels.js'
 
 export type Protocol = 'v1' | 'v2'
@@ -80,6 +80,14 @@ export const LOG = {
   restored: (key: string) => `Cache restored from key: ${key}`,
   saved: (key: string) => `Cache saved with key: ${key}`,
   notFound: (key: string) => `No cache found for key: ${key}`,
+}
+
+/** The one annotation of a step that had no cache service to use (ACTIONS_CACHE_URL / ACTIONS_RESULTS_URL unset). */
+export const NO_CACHE_SERVICE_WARNING: Readonly<Annotation> = {
+  level: 'warning',
+  message:
+    'The venv is built without the cache: no cache service is configured for this runner (ACTIONS_CACHE_URL / ACTIONS_RESULTS_URL are unset).',
+  properties: {},
 }
 
 /** The smallest useful requirement set of buildTestIndex(): sv-tool, which pulls in sv-lib. */

@@ -7,6 +7,7 @@ import {
   buildTestIndex,
   LOG,
   newRunner,
+  NO_CACHE_SERVICE_WARNING,
   NODES,
   runAction,
   startServer,
@@ -153,14 +154,7 @@ test('no cache service configured: a warning and a working venv', async () => {
   const step = await runAction(job, { env: stepEnv(undefined, 'v2', index.url) })
   expect(step.code).toBe(0)
   expect(step.outputs['cache-status']).toBe('error')
-  expect(step.annotations).toEqual([
-    {
-      level: 'warning',
-      message:
-        'The venv is built without the cache: no cache service is configured for this runner (ACTIONS_CACHE_URL / ACTIONS_RESULTS_URL are unset).',
-      properties: {},
-    },
-  ])
+  expect(step.annotations).toEqual([NO_CACHE_SERVICE_WARNING])
   const tool = await nextStep(step, ['sv-tool'])
   expect(tool.stdout).toContain('sv-tool ok 42')
 })

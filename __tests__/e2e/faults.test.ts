@@ -16,6 +16,7 @@ import {
   entriesOlderThan,
   LOG,
   newRunner,
+  NO_CACHE_SERVICE_WARNING,
   runAction,
   SMALL_REQUIREMENTS,
   stepEnv,
@@ -192,14 +193,7 @@ describe.each<Protocol>(['v1', 'v2'])('cache service faults over %s', (protocol)
     const step = await runAction(job, { env: unconfigured })
     expect(step.code).toBe(0)
     expect(step.outputs['cache-status']).toBe('error')
-    expect(step.annotations).toEqual([
-      {
-        level: 'warning',
-        message:
-          'The venv is built without the cache: no cache service is configured for this runner (ACTIONS_CACHE_URL / ACTIONS_RESULTS_URL are unset).',
-        properties: {},
-      },
-    ])
+    expect(step.annotations).toEqual([NO_CACHE_SERVICE_WARNING])
     expect(cache.server.requests).toEqual([])
     expect(await venvInUse(step)).toEqual(workingVenv(venv))
   })
