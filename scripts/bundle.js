@@ -41,6 +41,10 @@ const result = await esbuild.build({
   format: 'esm',
   target: 'node20',
   minify: true,
+  // Minified, but with the names of classes and functions kept: @actions/cache tells its errors apart by
+  // comparing error.name with ReserveCacheError.name (and the Azure SDK does the like); renamed classes
+  // would turn "another job is saving this key" into a failed save.
+  keepNames: true,
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
