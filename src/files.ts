@@ -1,7 +1,6 @@
 // Walks a directory tree without following symbolic links. (fs.readdir's `recursive` option is not used:
 // Node 24 descends into symlinked directories, such as a venv's lib64 -> lib, and Node 20 does not.)
-// Asynchronous, directories read in parallel: the walk then overlaps with a process the caller started
-// (the venv check runs the interpreter meanwhile), and the reads share libuv's thread pool.
+// Asynchronous, directories read in parallel on libuv's thread pool.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 

@@ -110,21 +110,18 @@ async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {
 
 async function build(plan: Plan, timeline: Timeline): Promise<void> {
   let early: EarlyCompile | undefined
-  let installing: Promise<void> | undefined
   try {
     const seed = await timeline.phase('Create', () => createVenv(plan))
     const compile = compileAfterInstall(plan)
     // The seeded pip (not compiled yet) compiles on all cores while pip installs the requirements.
     if (seed && compile && hasWork(plan)) early = await compileEarly(plan)
-    installing = hasWork(plan) ? timeline.phase('Install', () => install(plan, seed)) : undefined
-    await installing
+    if (hasWork(plan)) await timeline.phase('Install', () => install(plan, seed))
     if (compile) await timeline.phase('Compile', () => compileRest(plan, early))
     const problem = await timeline.phase('Check', () => checkBuilt(plan))
     if (problem !== undefined) throw new Error(`The venv just built cannot be used: ${problem}`)
   } catch (error) {
-    // A half-built venv must not be mistaken for a good one by a later step or run; nor may pip or a
-    // compile process still be writing into the directory being removed.
-    await installing?.catch(() => undefined)
+    // A half-built venv must not be mistaken for a good one by a later step or run; nor may a compile
+    // process still be writing into the directory being removed.
     await early?.done
     await removeVenv(plan.venvDir)
     throw error

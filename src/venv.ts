@@ -75,16 +75,19 @@ export async function createVenv(plan: Plan): Promise<Seed | undefined> {
     return undefined
   }
   core.info(`Seeding ${seed.packages.join(', ')} from ensurepip's bundled wheels.`)
-  const code = await exec.exec(plan.layout.pipPython, seedScriptArgs(seed), {
+  // Silent: the command line is the whole script. Its output is shown when it fails.
+  const seeded = await exec.getExecOutput(plan.layout.pipPython, seedScriptArgs(seed), {
     env: pipEnv(),
     ignoreReturnCode: true,
+    silent: true,
   })
-  if (code === UNSEEDABLE) {
+  if (seeded.exitCode === UNSEEDABLE) {
     core.info("This pip's wheel installer cannot be called directly: seeding through pip's command line.")
     const [command, ...args] = pipCommand(plan.layout, seed)
     await exec.exec(command, [...args, ...seedInstallArgs(seed)], { env: pipEnv() })
-  } else if (code !== 0) {
-    throw new Error(`Seeding pip into the venv failed (exit code ${code}); its output is above.`)
+  } else if (seeded.exitCode !== 0) {
+    const output = `${seeded.stdout}${seeded.stderr}`.trim()
+    throw new Error(`Seeding pip into the venv failed (exit code ${seeded.exitCode}):\n${output}`)
   }
   return seed
 }
