@@ -1,18 +1,8 @@
 // The boundary with the cache service. Everything that can go wrong on the other side of it becomes a
 // warning here: the caller only learns what happened, never an exception.
+import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import type { Plan } from './plan.js'
-
-type CacheLibrary = typeof import('@actions/cache')
-let library: Promise<CacheLibrary> | undefined
-
-/**
- * @actions/cache with the Azure SDK is a third of the bundle; it is loaded apart (the bundle puts it in a
- * chunk of its own), started by the first call, so that its loading overlaps the interpreter probe.
- */
-export function loadCacheLibrary(): Promise<CacheLibrary> {
-  return (library ??= import('@actions/cache'))
-}
 
 /**
  * A download that receives nothing for this long is abandoned and the venv is built instead. It bounds
@@ -22,8 +12,7 @@ export function loadCacheLibrary(): Promise<CacheLibrary> {
 export const STALL_TIMEOUT_MS = 60_000
 
 /** Why the cache cannot be used on this runner, or undefined when it can. */
-export async function cacheUnavailable(): Promise<string | undefined> {
-  const cache = await loadCacheLibrary()
+export function cacheUnavailable(): string | undefined {
   if (!cache.isFeatureAvailable()) {
     return 'no cache service is configured for this runner (ACTIONS_CACHE_URL / ACTIONS_RESULTS_URL are unset)'
   }
@@ -38,7 +27,6 @@ export type RestoreOutcome = 'hit' | 'miss' | 'failed'
  * service faults only as warnings and an undefined result; those warnings tell a failure from a miss.
  */
 export async function restoreVenv(plan: Plan): Promise<RestoreOutcome> {
-  const cache = await loadCacheLibrary()
   const { result, warnings } = await collectWarnings(() =>
     cache.restoreCache([plan.venvDir], plan.key, [], { segmentTimeoutInMs: STALL_TIMEOUT_MS }),
   )
@@ -74,7 +62,6 @@ export interface SaveContext {
 }
 
 export async function saveVenv(plan: Plan, run: SaveContext): Promise<SaveOutcome> {
-  const cache = await loadCacheLibrary()
   const { result, warnings } = await collectWarnings(() => cache.saveCache([plan.venvDir], plan.key))
   if (typeof result === 'number' && result !== -1 && warnings === 0) {
     core.info(`Cache saved with key: ${plan.key}`)
@@ -109,7 +96,6 @@ export async function saveVenv(plan: Plan, run: SaveContext): Promise<SaveOutcom
 
 /** Whether an entry is stored under exactly plan.key. */
 async function lookUp(plan: Plan): Promise<'found' | 'missing' | 'failed'> {
-  const cache = await loadCacheLibrary()
   const { result, warnings } = await collectWarnings(() =>
     cache.restoreCache([plan.venvDir], plan.key, [], { lookupOnly: true }),
   )

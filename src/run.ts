@@ -1,6 +1,6 @@
 // The action, phase by phase: inputs -> plan -> restore -> check -> build -> export -> save.
 import * as core from '@actions/core'
-import { cacheUnavailable, loadCacheLibrary, restoreVenv, saveVenv } from './cache.js'
+import { cacheUnavailable, restoreVenv, saveVenv } from './cache.js'
 import { cachePolicy } from './policy.js'
 import { readContext, type RunnerContext } from './context.js'
 import { UsageError } from './errors.js'
@@ -32,12 +32,10 @@ export async function run(): Promise<void> {
 
 async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
   const timeline = new Timeline()
-  // Loads while the Plan phase waits for the interpreter; a failure shows where the library is used.
-  if (inputs.cache) loadCacheLibrary().catch(() => undefined)
   const plan = await timeline.phase('Plan', () => planVenv(ctx, inputs))
   // Decided before anything is changed: a path holding something other than a venv is an error.
   const target = inspectTarget(plan.venvDir, plan.layout.pyvenvCfg)
-  const policy = await usableCache(plan, inputs, ctx)
+  const policy = usableCache(plan, inputs, ctx)
 
   let status: CacheStatus = policy.unavailable ? 'error' : policy.restore || policy.save ? 'miss' : 'disabled'
   if (target === 'venv') {
@@ -74,11 +72,11 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
 }
 
 /** The cache operations this run performs, with one log line for whatever is held back. */
-async function usableCache(plan: Plan, inputs: Inputs, ctx: RunnerContext) {
+function usableCache(plan: Plan, inputs: Inputs, ctx: RunnerContext) {
   const policy = cachePolicy(plan.cache, inputs.cachePrivilegedEvents, ctx.env)
   if (policy.reason !== undefined) core.info(policy.reason)
   if (!policy.restore && !policy.save) return { ...policy, unavailable: false }
-  const unavailable = await cacheUnavailable()
+  const unavailable = cacheUnavailable()
   if (unavailable === undefined) return { ...policy, unavailable: false }
   core.warning(`The venv is built without the cache: ${unavailable}.`)
   return { restore: false, save: false, reason: unavailable, unavailable: true }
