@@ -154,7 +154,11 @@ test('a package file was changed after the build (same size, new time)', async (
   await goodVenv()
   const file = path.join(sitePackages(venv), 'sv_lib', '__init__.py')
   expect(fs.readFileSync(file, 'utf8')).toBe('VALUE = 42\n')
+  const built = fs.statSync(file)
   fs.writeFileSync(file, 'VALUE = 43\n')
+  // A later second than the build wrote, whatever the clock says now: the manifest keeps whole-second
+  // mtimes (as tar does), and a build that takes under a second could leave the edit in the same one.
+  fs.utimesSync(file, built.atime, new Date(built.mtimeMs + 2000))
   await storeAs(key, venv, job.workspace)
   // The next step sees 42 again (checked by workingVenv): the changed file was not handed over.
   await expectRebuilt(/: its files changed after it was built/)
