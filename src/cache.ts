@@ -48,6 +48,12 @@ export async function restoreVenv(plan: Plan): Promise<RestoreOutcome> {
 
 export type SaveOutcome = 'saved' | 'exists' | 'failed'
 
+/** What the caller knows of this run's cache: whether it may read it, and whether its restore failed. */
+export interface SaveContext {
+  readonly mayRead: boolean
+  readonly restoreFailed: boolean
+}
+
 /**
  * Saves plan.venvDir under plan.key. The library tells a fault only by a warning or error annotation, and
  * answers -1 without one both when the key is taken and (over twirp) when the service cannot be reached
@@ -55,12 +61,6 @@ export type SaveOutcome = 'saved' | 'exists' | 'failed'
  * fault (the lookup would only meet it again, after the library's retries). An id with no fault reported
  * is a save.
  */
-/** What the caller knows of this run's cache: whether it may read it, and whether its restore failed. */
-export interface SaveContext {
-  readonly mayRead: boolean
-  readonly restoreFailed: boolean
-}
-
 export async function saveVenv(plan: Plan, run: SaveContext): Promise<SaveOutcome> {
   const { result, warnings } = await collectWarnings(() => cache.saveCache([plan.venvDir], plan.key))
   if (typeof result === 'number' && result !== -1 && warnings === 0) {

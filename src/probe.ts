@@ -1,5 +1,6 @@
-// Runs an interpreter once with a script that prints its facts as JSON. The script keeps to syntax that
-// Python 2.7 and 3.x both parse, so that a too-old interpreter is reported by version, not by a SyntaxError.
+// Runs an interpreter once with a script that prints its facts: a base interpreter's as JSON, in syntax that
+// Python 2.7 and 3.x both parse (a too-old interpreter is reported by version, not by a SyntaxError); a
+// venv's interpreter (always 3.8 or newer) its version, prefix and the manifest of the venv's files.
 import * as exec from '@actions/exec'
 import { UsageError } from './errors.js'
 
@@ -18,7 +19,7 @@ export interface PythonFacts {
   readonly bits: number
   /** glibc/musl family and version, empty where not applicable */
   readonly libc: string
-  /** `import venv` works */
+  /** the `venv` module is there (its package directory, else `import venv` works) */
   readonly hasVenv: boolean
   /** the pip version ensurepip would put in a new venv; null when ensurepip is missing */
   readonly ensurepip: string | null

@@ -26,7 +26,7 @@ export interface Stamp {
   readonly key: string
   readonly venvPath: string
   readonly pythonVersion: string
-  /** Digest of the venv's file list (see manifest): a restored venv must match it. */
+  /** Digest of the venv's files, taken by its interpreter (see VENV_SCRIPT in probe.ts): a restored venv must match it. */
   readonly manifest: string
   /** Total size of the venv's files, for the job summary. */
   readonly bytes: number
