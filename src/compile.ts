@@ -5,7 +5,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as core from '@actions/core'
-import * as exec from '@actions/exec'
+import { runChecked } from './command.js'
 import { walk, type TreeEntry } from './files.js'
 import type { Plan } from './plan.js'
 
@@ -93,7 +93,7 @@ async function compileFiles(plan: Plan, sources: readonly string[]): Promise<voi
   const shares = Array.from({ length: workers }, (_, i) => sources.filter((_, j) => j % workers === i))
   await Promise.all(
     shares.map((share) =>
-      exec.exec(plan.layout.python, ['-c', COMPILE_SCRIPT], {
+      runChecked([plan.layout.python, '-c', COMPILE_SCRIPT], {
         input: Buffer.from(share.join('\n')),
         silent: true,
       }),

@@ -2,6 +2,7 @@
 // values before the action changes anything, naming the input and the fix.
 import * as core from '@actions/core'
 import { UsageError } from './errors.js'
+import { outsideVenvProblem } from './pipoptions.js'
 import { splitWords } from './words.js'
 
 export interface Inputs {
@@ -20,9 +21,6 @@ export interface Inputs {
   readonly cachePrivilegedEvents: boolean
   readonly cacheSuffix: string
 }
-
-/** Options that would put packages somewhere other than the venv, which the cache would then miss. */
-const OUTSIDE_VENV_FLAGS = ['--target', '-t', '--prefix', '--root', '--user']
 
 export function readInputs(): Inputs {
   const path = core.getInput('path') || '.venv'
@@ -76,16 +74,9 @@ function checkPathText(name: string, value: string): void {
   }
 }
 
+/** pip-args may not install outside the venv, in any spelling pip accepts (`--targ`, `-t`, `-qt dir`). */
 function checkPipArgs(args: string[]): string[] {
-  for (const arg of args) {
-    const flag = OUTSIDE_VENV_FLAGS.find(
-      (f) => arg === f || arg.startsWith(`${f}=`) || (f === '-t' && /^-t./.test(arg)),
-    )
-    if (flag !== undefined) {
-      throw new UsageError(
-        `Input 'pip-args' has '${flag}', which installs outside the venv. Remove it: packages belong in the venv that is cached.`,
-      )
-    }
-  }
+  const problem = outsideVenvProblem(args, 'pip-args')
+  if (problem !== undefined) throw new UsageError(problem)
   return args
 }

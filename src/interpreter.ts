@@ -2,7 +2,7 @@
 // path, a command looked up on PATH, or a version (`3.12`) looked up on PATH and in the runner's tool cache.
 import * as fs from 'node:fs'
 import * as core from '@actions/core'
-import * as exec from '@actions/exec'
+import { runCommand, type CommandResult } from './command.js'
 import * as io from '@actions/io'
 import { UsageError } from './errors.js'
 import {
@@ -69,8 +69,15 @@ export async function locatePython(
   )
 }
 
+/**
+ * The facts of the interpreter the venv is built from. An interpreter that is itself a venv's (an earlier
+ * setup-venv step's `python3` first on PATH, or a path into another venv) is replaced by that venv's base,
+ * once: a venv made from a venv records the real base as its home on Python 3.11+, so a restored copy
+ * would never match the interpreter it was planned for, and the key would depend on the other venv.
+ */
 export async function probeBasePython(executable: string, os: Os): Promise<PythonFacts> {
-  const facts = await probePython(executable)
+  const first = await probePython(executable)
+  const facts = first.venvBase === null ? first : await probeVenvBase(executable, first.venvBase)
   const [major, minor] = facts.versionInfo
   if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
     throw new UsageError(
@@ -84,6 +91,28 @@ export async function probeBasePython(executable: string, os: Os): Promise<Pytho
     )
   }
   return facts
+}
+
+async function probeVenvBase(
+  executable: string,
+  venvBase: NonNullable<PythonFacts['venvBase']>,
+): Promise<PythonFacts> {
+  if (venvBase.executable === null) {
+    throw new UsageError(
+      `Input 'python': ${executable} is the interpreter of the venv at ${venvBase.venv}, and its base ` +
+        `interpreter (home = ${venvBase.home ?? 'missing'} in its pyvenv.cfg) was not found. Give the base ` +
+        `interpreter's path or version instead.`,
+    )
+  }
+  const base = await probePython(venvBase.executable)
+  if (base.venvBase !== null) {
+    throw new UsageError(
+      `Input 'python': ${executable} is the interpreter of the venv at ${venvBase.venv}, whose base ` +
+        `${venvBase.executable} is a venv's too (${base.venvBase.venv}). Give a base interpreter's path or version.`,
+    )
+  }
+  core.info(`Python ${base.version} at ${base.executable} (the base of the venv at ${venvBase.venv})`)
+  return base
 }
 
 /** An interpreter found for a version request. */
@@ -132,8 +161,16 @@ export async function findPythonVersion(
     } else {
       if (onPathReal.has(realPath(candidate.path))) continue // the same file as one on PATH: already weighed
       const reported = await probe(candidate.path)
-      if (reported === undefined || typeof reported === 'string' || !versionMatches(request, reported))
+      if (reported === undefined || typeof reported === 'string' || !versionMatches(request, reported)) {
+        // Never in silence: another interpreter is picked instead of the one the tool cache names.
+        const why =
+          typeof reported === 'string' ? reported : `reports ${formatVersion(reported ?? candidate.version)}`
+        core.warning(
+          `Input 'python' ${input}: passed over ${formatVersion(candidate.version)} at ${candidate.path} ` +
+            `(tool cache): it ${why}.`,
+        )
         continue
+      }
       picked = { ...candidate, version: reported }
     }
     const all = [...new Set(matching.map((c) => formatVersion(c.version)))]
@@ -238,17 +275,14 @@ const VERSION_SCRIPT = 'import platform; print(platform.python_version())'
 
 /** The final-release version an interpreter reports, or why it has none. */
 async function probeVersion(file: string): Promise<Version | string> {
-  let result: exec.ExecOutput
+  let result: CommandResult
   try {
-    result = await exec.getExecOutput(file, ['-B', '-E', '-s', '-c', VERSION_SCRIPT], {
-      silent: true,
-      ignoreReturnCode: true,
-    })
+    result = await runCommand([file, '-B', '-E', '-s', '-c', VERSION_SCRIPT], { silent: true })
   } catch (error) {
     return `does not start: ${(error as Error).message}`
   }
   const text = result.stdout.trim().split('\n').pop() ?? ''
-  if (result.exitCode !== 0) return `does not start: exit ${String(result.exitCode)}`
+  if (result.code !== 0) return `does not start: exit ${String(result.code)}`
   return parseFinalVersion(text) ?? `reports '${text}', not a final release`
 }
 

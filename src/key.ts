@@ -1,12 +1,15 @@
 // The cache key: pure, from facts gathered earlier. Readable parts first (what a person looks for in the
-// cache list), then one digest of everything else that changes the venv's contents. User strings enter only
-// through the digest (or, for a plain suffix, as themselves), so no key can hold a comma or exceed the
-// service's 512-character limit.
+// cache list), then a digest of the environment the venv was built in, the cache suffix, and last a digest
+// of the dependency inputs. Everything up to that last digest is the key's prefix: an older entry under the
+// same prefix was built by the same interpreter at the same path with the same pip and pip settings, so it
+// is a valid starting point for a sync when only the dependencies changed. User strings enter only through
+// the digests (or, for a plain suffix, as themselves), so no key can hold a comma or exceed the service's
+// 512-character limit.
 import { createHash } from 'node:crypto'
 import { stripCredentials } from './pipconfig.js'
 
-/** Bump when the venv layout or stamp format changes, so old entries are never restored. */
-export const KEY_FORMAT = 1
+/** Bump when the venv layout, the stamp or the key's shape changes, so old entries are never restored. */
+export const KEY_FORMAT = 2
 
 export interface KeyParts {
   readonly os: string
@@ -21,29 +24,37 @@ export interface KeyParts {
   readonly libc: string
   /** canonical absolute path of the venv: venvs are not relocatable */
   readonly venvPath: string
+  /** the pip the venv gets: ensurepip's bundled version, or the `pip-version` input */
   readonly pipVersion: string
-  readonly requirementsHash: string
-  readonly packages: readonly string[]
   readonly pipArgs: readonly string[]
-  readonly indexSettings: readonly string[]
+  /** pip's settings from its config files and environment that change the outcome, credentials stripped */
+  readonly pipSettings: readonly string[]
   readonly suffix: string
+  /** Canonical text of every dependency input (see sources.ts): what a sync may bring up to date. */
+  readonly dependencies: string
 }
 
-export function cacheKey(parts: KeyParts): string {
-  const digest = sha256(
+export interface CacheKeys {
+  readonly key: string
+  /** The key up to its dependency digest: entries under it may be synced. Ends with '-'. */
+  readonly keyPrefix: string
+}
+
+export function cacheKeys(parts: KeyParts): CacheKeys {
+  const environment = sha256(
     JSON.stringify({
       pythonBuild: parts.pythonBuild,
       pythonPath: parts.pythonPath,
       libc: parts.libc,
       venvPath: parts.venvPath,
       pipVersion: parts.pipVersion,
-      requirements: parts.requirementsHash,
-      // pip resolves all packages together, so their order does not matter; pip-args' order can.
-      packages: [...parts.packages].sort(),
+      // pip-args' order can matter (a later option wins).
       pipArgs: parts.pipArgs.map(stripCredentials),
-      index: parts.indexSettings,
+      pipSettings: parts.pipSettings,
+      // Also here, not only readable below: a prefix for suffix 'a' must not be a prefix of suffix 'a-b''s keys.
+      suffix: parts.suffix,
     }),
-  ).slice(0, 32)
+  ).slice(0, 16)
   const readable = [
     'setup-venv',
     `v${KEY_FORMAT}`,
@@ -51,10 +62,11 @@ export function cacheKey(parts: KeyParts): string {
     parts.image,
     parts.arch,
     `${parts.implementation}${parts.pythonVersion}`,
-    digest,
+    environment,
   ]
   if (parts.suffix !== '') readable.push(suffixPart(parts.suffix))
-  return readable.map(safe).join('-')
+  const keyPrefix = `${readable.map(safe).join('-')}-`
+  return { keyPrefix, key: `${keyPrefix}${sha256(parts.dependencies).slice(0, 32)}` }
 }
 
 function suffixPart(suffix: string): string {

@@ -1,6 +1,6 @@
 // Installs the requirements into the venv with the venv's own pip, as argv (never a shell), and turns a
 // failure into a message that names what asked for the package.
-import * as exec from '@actions/exec'
+import { runCommand } from './command.js'
 import { UsageError } from './errors.js'
 import type { Plan } from './plan.js'
 import { linesAsking, requirementName } from './requirements.js'
@@ -35,13 +35,9 @@ export function pipEnv(): Record<string, string> {
 }
 
 export async function install(plan: Plan, seed: Seed | undefined): Promise<void> {
-  let stderr = ''
-  const [command, ...args] = pipCommand(plan.layout, seed)
-  const code = await exec.exec(command, [...args, ...installArgs(plan)], {
+  const { code, stderr } = await runCommand([...pipCommand(plan.layout, seed), ...installArgs(plan)], {
     cwd: plan.baseDir,
     env: pipEnv(),
-    ignoreReturnCode: true,
-    listeners: { stderr: (data: Buffer) => (stderr += data.toString()) },
   })
   if (code !== 0) throw new UsageError(failureMessage(plan, code, stderr))
 }

@@ -3,7 +3,7 @@
 import type { RunnerContext } from './context.js'
 import { UsageError } from './errors.js'
 import type { Inputs } from './inputs.js'
-import { cacheKey } from './key.js'
+import { cacheKeys } from './key.js'
 import {
   archOf,
   canonicalPath,
@@ -27,6 +27,8 @@ export interface Plan {
   readonly packages: readonly string[]
   readonly pipArgs: readonly string[]
   readonly key: string
+  /** The key without its dependency digest: older entries under it may be synced. */
+  readonly keyPrefix: string
   readonly cache: boolean
 }
 
@@ -74,7 +76,7 @@ export function makePlan(
   indexSettings: readonly string[],
 ): Plan {
   const venvDir = venvDirectory(ctx, inputs)
-  const key = cacheKey({
+  const keys = cacheKeys({
     os: ctx.os,
     image: imageIdentity(ctx.os, ctx),
     arch: archOf(basePython.machine, basePython.bits),
@@ -85,11 +87,11 @@ export function makePlan(
     libc: basePython.libc,
     venvPath: canonicalPath(ctx.os, venvDir),
     pipVersion: basePython.ensurepip ?? '',
-    requirementsHash: requirements.hash,
-    packages: inputs.packages,
     pipArgs: inputs.pipArgs,
-    indexSettings,
+    pipSettings: indexSettings,
     suffix: inputs.cacheSuffix,
+    // pip resolves all packages together, so their order does not matter.
+    dependencies: JSON.stringify({ requirements: requirements.hash, packages: [...inputs.packages].sort() }),
   })
   return {
     venvDir,
@@ -99,7 +101,7 @@ export function makePlan(
     requirements,
     packages: inputs.packages,
     pipArgs: inputs.pipArgs,
-    key,
+    ...keys,
     cache: inputs.cache,
   }
 }

@@ -1,7 +1,7 @@
 // Runs an interpreter once with a script that prints its facts: a base interpreter's as JSON, in syntax that
 // Python 2.7 and 3.x both parse (a too-old interpreter is reported by version, not by a SyntaxError); a
 // venv's interpreter (always 3.8 or newer) its version, prefix and the manifest of the venv's files.
-import * as exec from '@actions/exec'
+import { runCommand, type CommandResult } from './command.js'
 import { UsageError } from './errors.js'
 
 export interface PythonFacts {
@@ -23,6 +23,12 @@ export interface PythonFacts {
   readonly hasVenv: boolean
   /** the pip version ensurepip would put in a new venv; null when ensurepip is missing */
   readonly ensurepip: string | null
+  /** Set when this interpreter is a venv's: the venv, its pyvenv.cfg home, and the base interpreter found there. */
+  readonly venvBase: {
+    readonly venv: string
+    readonly home: string | null
+    readonly executable: string | null
+  } | null
 }
 
 // What a new venv gets is read from files where that is enough: importing `venv` and `ensurepip` costs
@@ -51,6 +57,36 @@ def bundled_pip():
         return ensurepip.version()
     except Exception:
         return None
+def venv_base():
+    # An interpreter of a venv: CPython finds pyvenv.cfg beside the executable or one level up. Its base is
+    # the interpreter of the same name in the directory pyvenv.cfg calls home (what a venv links or copies),
+    # else sys._base_executable (3.11+ on POSIX, all versions on Windows).
+    exe = os.path.abspath(sys.executable)
+    for d in (os.path.dirname(exe), os.path.dirname(os.path.dirname(exe))):
+        cfg = os.path.join(d, 'pyvenv.cfg')
+        if not os.path.isfile(cfg):
+            continue
+        home = None
+        f = open(cfg)
+        try:
+            for line in f:
+                key, sep, value = line.partition('=')
+                if sep and key.strip().lower() == 'home':
+                    home = value.strip()
+        finally:
+            f.close()
+        found = None
+        if home:
+            names = [os.path.basename(exe), 'python%d.%d' % sys.version_info[:2], 'python%d' % sys.version_info[0], 'python']
+            if sys.platform == 'win32':
+                names = [n if n.lower().endswith('.exe') else n + '.exe' for n in names]
+            candidates = [os.path.join(home, n) for n in names] + [getattr(sys, '_base_executable', None) or '']
+            for c in candidates:
+                if c and os.path.isfile(c) and os.path.normcase(os.path.abspath(c)) != os.path.normcase(exe):
+                    found = c
+                    break
+        return {'venv': d, 'home': home, 'executable': found}
+    return None
 pip = bundled_pip() if has('ensurepip') else None
 libc = platform.libc_ver() if sys.platform.startswith('linux') else ('', '')
 impl = getattr(sys, 'implementation', None)
@@ -67,6 +103,7 @@ print(json.dumps({
     'libc': ''.join(libc),
     'hasVenv': has('venv'),
     'ensurepip': pip,
+    'venvBase': venv_base(),
 }))
 `
 
@@ -148,17 +185,13 @@ async function runProbe(executable: string, args: readonly string[]): Promise<st
   // -E -s: no PYTHON* variables and no user site, so the environment cannot change what the probe reports.
   // -B: no bytecode written, so probing a venv never changes the files its manifest covers.
   // (Not -I, which Python 2 rejects before it could tell us its version.)
-  let result: exec.ExecOutput
+  let result: CommandResult
   try {
-    result = await exec.getExecOutput(executable, ['-B', '-E', '-s', ...args], {
-      silent: true,
-      ignoreReturnCode: true,
-    })
+    result = await runCommand([executable, '-B', '-E', '-s', ...args], { silent: true })
   } catch (error) {
     throw new UsageError(`Could not run Python at '${executable}': ${(error as Error).message}`)
   }
-  if (result.exitCode !== 0)
-    throw startFailure(executable, result.exitCode, result.stderr.trim() || result.stdout)
+  if (result.code !== 0) throw startFailure(executable, result.code, result.stderr.trim() || result.stdout)
   return result.stdout
 }
 

@@ -13,7 +13,16 @@ import { pipConfigFiles } from './platform.js'
 import { applyExports, exportsFor, Timeline, writeSummary, type CacheStatus } from './report.js'
 import { findRequirementFiles } from './requirements.js'
 import { compileEarly, compileRest, type EarlyCompile } from './compile.js'
-import { checkBuilt, createVenv, inspectTarget, readStamp, removeVenv, restoredProblem } from './venv.js'
+import {
+  checkBuilt,
+  createVenv,
+  foreignEntries,
+  inspectTarget,
+  readStamp,
+  removeVenv,
+  restoredProblem,
+  type VenvProblem,
+} from './venv.js'
 
 export async function run(): Promise<void> {
   try {
@@ -39,15 +48,23 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
 
   let status: CacheStatus = policy.unavailable ? 'error' : policy.restore || policy.save ? 'miss' : 'disabled'
   if (target === 'venv') {
-    core.info(`Removing the venv already at ${plan.venvDir}: it is replaced by the cached or a new one.`)
+    const foreign = foreignEntries(plan.venvDir)
+    if (foreign.length > 0) {
+      core.warning(
+        `The venv already at ${plan.venvDir} also holds what a venv does not make: ${foreign.join(', ')}. ` +
+          `It is deleted with the venv, which is replaced by the cached or a new one. Keep such files outside 'path'.`,
+      )
+    } else
+      core.info(`Removing the venv already at ${plan.venvDir}: it is replaced by the cached or a new one.`)
     await removeVenv(plan.venvDir)
   }
   let restoreFailed = false
+  let problem: VenvProblem | undefined
   if (policy.restore) {
-    const outcome = await timeline.phase('Restore', () => restoreVenv(plan))
-    restoreFailed = outcome === 'failed'
-    if (outcome === 'hit') status = await checkRestored(plan, timeline)
-    else if (outcome === 'failed') status = 'error'
+    const outcome = await timeline.phase('Restore', () => restoreVenv(plan, false))
+    restoreFailed = outcome.kind === 'failed'
+    if (outcome.kind === 'hit') ({ status, problem } = await checkRestored(plan, timeline))
+    else if (outcome.kind === 'failed') status = 'error'
     // A failed, partial or prefix-matched restore may have left files: never build on top of them.
     if (status !== 'hit') await removeVenv(plan.venvDir)
   }
@@ -61,12 +78,7 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
     const saved = await timeline.phase('Save', () =>
       saveVenv(plan, { mayRead: policy.restore, restoreFailed }),
     )
-    if (status === 'rebuilt' && saved === 'exists') {
-      core.warning(
-        `The cache entry under key ${plan.key} is broken, and entries cannot be replaced, so every run with these ` +
-          `inputs rebuilds the venv. To move on, set a new 'cache-suffix' (or delete the entry: gh cache delete ${plan.key}).`,
-      )
-    }
+    if (problem !== undefined && saved === 'exists') warnUnreplaceable(plan, problem)
   }
   await writeSummary(plan, status, timeline, readStamp(plan)?.bytes)
 }
@@ -82,12 +94,32 @@ function usableCache(plan: Plan, inputs: Inputs, ctx: RunnerContext) {
   return { restore: false, save: false, reason: unavailable, unavailable: true }
 }
 
+/**
+ * After a rebuild whose save found the broken entry still there (entries cannot be replaced): what the
+ * user can do. A new suffix helps only when the entry itself is at fault; when this runner's base
+ * interpreter is not the one the entry was built with, a new entry would be made and then fail on the
+ * other runners in the same way.
+ */
+function warnUnreplaceable(plan: Pick<Plan, 'key' | 'basePython'>, problem: VenvProblem): void {
+  core.warning(
+    problem.inEntry
+      ? `The cache entry under key ${plan.key} is broken, and entries cannot be replaced, so every run with these ` +
+          `inputs rebuilds the venv. To move on, set a new 'cache-suffix' (or delete the entry: gh cache delete ${plan.key}).`
+      : `The venv in the cache entry under key ${plan.key} does not fit this runner (${problem.cause}), so every ` +
+          `run here rebuilds it. The entry itself is sound: the base interpreter at ${plan.basePython.executable} ` +
+          `differs from the one it was built with at the same path. Give runners that differ so a 'cache-suffix' of their own.`,
+  )
+}
+
 /** A restored venv is handed over only if it passes its check; otherwise it is rebuilt, with a warning. */
-async function checkRestored(plan: Plan, timeline: Timeline): Promise<CacheStatus> {
+async function checkRestored(
+  plan: Plan,
+  timeline: Timeline,
+): Promise<{ status: CacheStatus; problem?: VenvProblem }> {
   const problem = await timeline.phase('Check', () => restoredProblem(plan))
-  if (problem === undefined) return 'hit'
-  core.warning(`The restored venv cannot be used: ${problem}. It is removed and built again.`)
-  return 'rebuilt'
+  if (problem === undefined) return { status: 'hit' }
+  core.warning(`The restored venv cannot be used: ${problem.cause}. It is removed and built again.`)
+  return { status: 'rebuilt', problem }
 }
 
 async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {

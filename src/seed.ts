@@ -7,7 +7,7 @@
 // The requirements then go through the base pip's own runner script (what `pip --python` does, minus one
 // process start), and everything is compiled at the end on all cores. Where a fact needed for that is
 // missing, the venv gets pip from ensurepip, as `python -m venv` would.
-import * as exec from '@actions/exec'
+import { runCommand } from './command.js'
 import type { Layout } from './platform.js'
 
 export interface Seed {
@@ -52,11 +52,8 @@ except Exception:
 
 /** How to seed pip into a venv made from `python`, or undefined to let `python -m venv` do it. */
 export async function findSeed(python: string): Promise<Seed | undefined> {
-  const result = await exec.getExecOutput(python, ['-B', '-E', '-s', '-c', SCRIPT], {
-    silent: true,
-    ignoreReturnCode: true,
-  })
-  if (result.exitCode !== 0) return undefined
+  const result = await runCommand([python, '-B', '-E', '-s', '-c', SCRIPT], { silent: true })
+  if (result.code !== 0) return undefined
   return (JSON.parse(result.stdout.trim() || 'null') as Seed | null) ?? undefined
 }
 

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as core from '@actions/core'
-import * as exec from '@actions/exec'
+import { runChecked, runCommand } from './command.js'
 import * as io from '@actions/io'
 import { UsageError } from './errors.js'
 import { KEY_FORMAT } from './key.js'
@@ -55,6 +55,32 @@ export function inspectTarget(venvDir: string, pyvenvCfg: string): DirState {
   )
 }
 
+// What `python -m venv`, pip and this action put at the top of a venv; anything else there was put by hand.
+const VENV_ENTRIES = new Set([
+  'bin',
+  'Scripts',
+  'lib',
+  'Lib',
+  'lib64',
+  'include',
+  'Include',
+  'share',
+  'etc',
+  'man',
+  'pyvenv.cfg',
+  '.gitignore',
+  STAMP_FILE,
+])
+
+/** Entries at the top of a venv that a venv does not make (a notes file, a data directory), sorted. */
+export function foreignEntries(venvDir: string): string[] {
+  return fs
+    .readdirSync(venvDir, { withFileTypes: true })
+    .filter((entry) => !VENV_ENTRIES.has(entry.name))
+    .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name))
+    .sort()
+}
+
 /** Removes the venv directory; callers have checked it is a venv or something we extracted. */
 export async function removeVenv(venvDir: string): Promise<void> {
   await io.rmRF(venvDir)
@@ -67,27 +93,25 @@ export async function removeVenv(venvDir: string): Promise<void> {
 export async function createVenv(plan: Plan): Promise<Seed | undefined> {
   const base = plan.basePython.executable
   // Asking the base interpreter what it can seed takes as long as making the bare venv: both at once.
-  const [seed] = await Promise.all([findSeed(base), exec.exec(base, venvArgs(plan.venvDir, true))])
+  const [seed] = await Promise.all([findSeed(base), runChecked([base, ...venvArgs(plan.venvDir, true)])])
   if (seed === undefined) {
     core.info("Adding pip with ensurepip (the base interpreter's pip cannot seed the venv).")
     await removeVenv(plan.venvDir)
-    await exec.exec(base, venvArgs(plan.venvDir, false))
+    await runChecked([base, ...venvArgs(plan.venvDir, false)])
     return undefined
   }
   core.info(`Seeding ${seed.packages.join(', ')} from ensurepip's bundled wheels.`)
   // Silent: the command line is the whole script. Its output is shown when it fails.
-  const seeded = await exec.getExecOutput(plan.layout.pipPython, seedScriptArgs(seed), {
+  const seeded = await runCommand([plan.layout.pipPython, ...seedScriptArgs(seed)], {
     env: pipEnv(),
-    ignoreReturnCode: true,
     silent: true,
   })
-  if (seeded.exitCode === UNSEEDABLE) {
+  if (seeded.code === UNSEEDABLE) {
     core.info("This pip's wheel installer cannot be called directly: seeding through pip's command line.")
-    const [command, ...args] = pipCommand(plan.layout, seed)
-    await exec.exec(command, [...args, ...seedInstallArgs(seed)], { env: pipEnv() })
-  } else if (seeded.exitCode !== 0) {
+    await runChecked([...pipCommand(plan.layout, seed), ...seedInstallArgs(seed)], { env: pipEnv() })
+  } else if (seeded.code !== 0) {
     const output = `${seeded.stdout}${seeded.stderr}`.trim()
-    throw new Error(`Seeding pip into the venv failed (exit code ${seeded.exitCode}):\n${output}`)
+    throw new Error(`Seeding pip into the venv failed (exit code ${seeded.code}):\n${output}`)
   }
   return seed
 }
@@ -143,38 +167,55 @@ function readPyvenvCfg(pyvenvCfg: string): { home?: string; version?: string } |
 }
 
 /**
+ * Why a restored venv cannot be handed over. `inEntry`: the cause is in the cache entry itself (it would
+ * fail the same way on any runner, so a new cache-suffix helps); otherwise this runner differs from the one
+ * that built it (the base interpreter at the planned path is not the one the venv was made from).
+ */
+export interface VenvProblem {
+  readonly cause: string
+  readonly inEntry: boolean
+}
+
+const inEntry = (cause: string): VenvProblem => ({ cause, inEntry: true })
+const onRunner = (cause: string): VenvProblem => ({ cause, inEntry: false })
+
+/**
  * Why the restored venv at plan.venvDir cannot be handed over, or undefined when it can: its stamp must
  * name this key and path, its base interpreter must be the one planned, its files must match the manifest
  * taken when it was built, and its interpreter must start and report the expected version and prefix.
  */
-export async function restoredProblem(plan: Plan): Promise<string | undefined> {
+export async function restoredProblem(plan: Plan): Promise<VenvProblem | undefined> {
   const stamp = readStamp(plan)
-  if (stamp === undefined) return `it has no readable ${STAMP_FILE} stamp`
+  if (stamp === undefined) return inEntry(`it has no readable ${STAMP_FILE} stamp`)
   // The path first: a venv moved from elsewhere also carries another key, and the path is the cause.
-  if (stamp.venvPath !== plan.venvDir) return `it was built for another path (${String(stamp.venvPath)})`
-  if (stamp.key !== plan.key) return `its stamp names another key (${String(stamp.key)})`
+  if (stamp.venvPath !== plan.venvDir)
+    return inEntry(`it was built for another path (${String(stamp.venvPath)})`)
+  if (stamp.key !== plan.key) return inEntry(`its stamp names another key (${String(stamp.key)})`)
   const cfg = readPyvenvCfg(plan.layout.pyvenvCfg)
   const home = cfg?.home
-  if (home === undefined) return 'its pyvenv.cfg is missing or names no home'
+  if (home === undefined) return inEntry('its pyvenv.cfg is missing or names no home')
   if (!fs.existsSync(home))
-    return `the base interpreter it points to (home = ${home} in pyvenv.cfg) is missing`
+    return onRunner(`the base interpreter it points to (home = ${home} in pyvenv.cfg) is missing`)
   const baseDir = path.dirname(plan.basePython.executable)
   if (!samePath(home, baseDir)) {
-    return `it points to another base interpreter (home = ${home} in pyvenv.cfg, not ${baseDir})`
+    return onRunner(`it points to another base interpreter (home = ${home} in pyvenv.cfg, not ${baseDir})`)
   }
   // Another Python at the same path starts and reports the venv's prefix, but cannot see its site-packages.
   const built = cfg?.version
   const planned = /^\d+\.\d+\.\d+/.exec(plan.basePython.version)?.[0]
   if (built !== planned) {
-    return `it was built for Python ${String(built)} (version in pyvenv.cfg), not ${plan.basePython.version}`
+    return onRunner(
+      `it was built for Python ${String(built)} (version in pyvenv.cfg), not ${plan.basePython.version}`,
+    )
   }
-  if (!fs.existsSync(plan.layout.python)) return `its interpreter ${plan.layout.python} is missing`
+  if (!fs.existsSync(plan.layout.python)) return inEntry(`its interpreter ${plan.layout.python} is missing`)
   const facts = await venvFacts(plan)
-  if (typeof facts === 'string') return facts
+  if (typeof facts === 'string') return onRunner(facts)
   if (stamp.manifest !== facts.manifest) {
-    return 'its files changed after it was built (the manifest in its stamp differs)'
+    return inEntry('its files changed after it was built (the manifest in its stamp differs)')
   }
-  return interpreterProblem(plan, facts)
+  const problem = interpreterProblem(plan, facts)
+  return problem === undefined ? undefined : onRunner(problem)
 }
 
 /** The venv's interpreter's report, or why it could not give one. */

@@ -63,7 +63,7 @@ describe.each<[Protocol, keyof typeof NODES, keyof typeof NODES]>([
     const miss = await runAction(job, { env: env(), node: NODES[missNode] })
     expect(miss.code).toBe(0)
     const key = miss.outputs['cache-key'] ?? ''
-    expect(key).toMatch(/^setup-venv-v1-linux-[\w.-]+-x64-cpython3\.11\.\d+-[0-9a-f]{32}$/)
+    expect(key).toMatch(/^setup-venv-v2-linux-[\w.-]+-x64-cpython3\.11\.\d+-[0-9a-f]{16}-[0-9a-f]{32}$/)
     expect(miss.outputs).toEqual({
       'cache-hit': 'false',
       'cache-status': 'miss',

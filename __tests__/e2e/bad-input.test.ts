@@ -238,18 +238,35 @@ describe('path', () => {
 })
 
 describe('pip-args', () => {
+  // Every spelling pip's parser accepts: prefixes, short forms and clusters, = or a separate value.
   test.each([
-    ['--target', 'venvless'],
-    ['--target=venvless', ''],
-    ['-t', 'venvless'],
-    ['--prefix', '/usr/local'],
-    ['--root', '/'],
-    ['--user', ''],
-  ])('%s is refused by name', async (flag, value) => {
-    const message = await expectRefused(newJob(), { 'pip-args': `--no-deps ${flag} ${value}`.trim() })
-    const name = flag.split('=')[0] ?? flag
+    ['--targ /some/dir', "'--targ /some/dir' (pip reads it as --target)"],
+    ['--target=venvless', "'--target=venvless'"],
+    ['-qt venvless', "'-qt venvless' (pip reads it as --target)"],
+    ['--prefi /usr/local', "'--prefi /usr/local' (pip reads it as --prefix)"],
+    ['--root /', "'--root /'"],
+    ['--user', "'--user'"],
+  ])('%s is refused', async (args, shown) => {
+    const message = await expectRefused(newJob(), { 'pip-args': `--no-deps ${args}` })
     expect(message).toBe(
-      `Input 'pip-args' has '${name}', which installs outside the venv. Remove it: packages belong in the venv that is cached.`,
+      `Input 'pip-args' has ${shown}, which installs outside the venv. Remove it: packages belong in the venv that is cached.`,
+    )
+  })
+
+  test('PIP_TARGET in the environment is refused, naming the variable', async () => {
+    const message = await expectRefused(newJob(), {}, { PIP_TARGET: '/tmp/elsewhere' })
+    expect(message).toBe(
+      "PIP_TARGET makes pip install outside the venv, which the action caches: unset it for this step (env: PIP_TARGET: '').",
+    )
+  })
+
+  test('prefix in a pip config file is refused, naming the file and line', async () => {
+    const config = path.join(tempDir('pipconf'), 'pip.conf')
+    fs.writeFileSync(config, '[global]\ntimeout = 60\n\n[install]\nprefix = /usr/local\n')
+    const message = await expectRefused(newJob(), {}, { PIP_CONFIG_FILE: config })
+    expect(message).toBe(
+      `'prefix' in ${config}:5 makes pip install outside the venv, which the action caches: remove it from ${config}:5, ` +
+        'or have pip read no config file in this step (env: PIP_CONFIG_FILE: /dev/null, or nul on Windows).',
     )
   })
 
@@ -299,7 +316,7 @@ describe('cache', () => {
     expect(step.code).toBe(0)
     const key = step.outputs['cache-key'] ?? ''
     const hash = createHash('sha256').update(suffix).digest('hex').slice(0, 16)
-    expect(key).toMatch(new RegExp(`^setup-venv-v1-[\\w.-]+-[0-9a-f]{32}-h${hash}$`))
+    expect(key).toMatch(new RegExp(`^setup-venv-v2-[\\w.-]+-[0-9a-f]{16}-h${hash}-[0-9a-f]{32}$`))
     expect(key.length).toBeLessThanOrEqual(512)
     expect(step.stdout).toContain(LOG.saved(key))
     expect(local.server.entries().filter((e) => e.key === key && e.finalized)).toHaveLength(1)

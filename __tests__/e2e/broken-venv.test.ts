@@ -109,6 +109,12 @@ const stuck = (k: string) =>
   `The cache entry under key ${k} is broken, and entries cannot be replaced, so every run with these ` +
   `inputs rebuilds the venv. To move on, set a new 'cache-suffix' (or delete the entry: gh cache delete ${k}).`
 
+/** When the runner, not the entry, is at fault, a new suffix would not help, and the warning says so. */
+const misfit = (k: string, cause: string, python: string) =>
+  `The venv in the cache entry under key ${k} does not fit this runner (${cause}), so every run here ` +
+  `rebuilds it. The entry itself is sound: the base interpreter at ${python} differs from the one it was ` +
+  `built with at the same path. Give runners that differ so a 'cache-suffix' of their own.`
+
 /**
  * Runs the action where the broken entry is stored under `entryKey` and checks the common outcome:
  * restored, found broken for `cause`, removed, rebuilt from scratch, told, and the venv handed over works.
@@ -116,6 +122,7 @@ const stuck = (k: string) =>
 async function expectRebuilt(
   cause: RegExp,
   where: { job: Job; key: string; inputs?: Record<string, string> } = { job, key },
+  advice: (key: string) => string = stuck,
 ): Promise<StepResult> {
   const venvDir = path.join(where.job.workspace, '.venv')
   const entry = local.server.entries().find((e) => e.key === where.key)
@@ -132,7 +139,7 @@ async function expectRebuilt(
   expect(warnings).toHaveLength(2)
   expect(warnings[0]).toMatch(/^The restored venv cannot be used: .*\. It is removed and built again\.$/)
   expect(warnings[0]).toMatch(cause)
-  expect(warnings[1]).toBe(stuck(where.key))
+  expect(warnings[1]).toBe(advice(where.key))
   // Removed and built again: nothing the restore extracted is left.
   expect(entriesOlderThan(venvDir, started)).toEqual([])
   // The broken entry is still the only one: it cannot be replaced.
@@ -188,6 +195,13 @@ test('the base interpreter it points to (home in pyvenv.cfg) was removed', async
     new RegExp(
       `: the base interpreter it points to \\(home = ${path.dirname(python)} in pyvenv.cfg\\) is missing`,
     ),
+    { job, key },
+    (k) =>
+      misfit(
+        k,
+        `the base interpreter it points to (home = ${path.dirname(python)} in pyvenv.cfg) is missing`,
+        pyenvPython('3.11'),
+      ),
   )
 })
 
@@ -213,7 +227,13 @@ test('the base interpreter at its path was replaced by another version', async (
   claimKey(venv, ownKey)
   pointTo('3.11')
   await storeAs(ownKey, venv, job.workspace)
-  await expectRebuilt(/3\.12/, { job, key: ownKey, inputs: { python } })
+  await expectRebuilt(/3\.12/, { job, key: ownKey, inputs: { python } }, (k) =>
+    misfit(
+      k,
+      `it was built for Python ${built.outputs['python-version'] ?? ''} (version in pyvenv.cfg), not ${first.outputs['python-version'] ?? ''}`,
+      python,
+    ),
+  )
 })
 
 test('a cache-suffix moves on from a broken entry: a miss that saves, then a hit', async () => {
@@ -224,7 +244,8 @@ test('a cache-suffix moves on from a broken entry: a miss that saves, then a hit
   const moved = await runAction(job, { env: env(), inputs })
   expect(moved.code).toBe(0)
   const newKey = moved.outputs['cache-key'] ?? ''
-  expect(newKey).toBe(`${key}-fresh-start`)
+  expect(newKey).toMatch(/-fresh-start-[0-9a-f]{32}$/)
+  expect(newKey).not.toBe(key)
   expect(moved.outputs['cache-status']).toBe('miss')
   expect(moved.stdout).toContain(LOG.saved(newKey))
   expect(moved.annotations).toEqual([])

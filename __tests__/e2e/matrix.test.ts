@@ -117,7 +117,9 @@ test('six legs, six keys: each miss builds from its own interpreter and saves it
     })
     expect(miss.outputs['python-version']).toBe(full)
     expect(key).toMatch(
-      new RegExp(`^setup-venv-v1-linux-[\\w.-]+-x64-cpython${full.replace(/\./g, '\\.')}-[0-9a-f]{32}$`),
+      new RegExp(
+        `^setup-venv-v2-linux-[\\w.-]+-x64-cpython${full.replace(/\./g, '\\.')}-[0-9a-f]{16}-[0-9a-f]{32}$`,
+      ),
     )
     expect(miss.stdout).toContain(LOG.notFound(key))
     expect(miss.stdout).toContain(LOG.saved(key))

@@ -52,7 +52,7 @@ test("python: '3.12' builds the venv from the highest finished 3.12 in the tool 
   expect(step.stdout).toMatch(/the highest usable of [\d., ]*3\.12\.0\./)
   expect(step.outputs['python-version']).toBe(V312)
   const key = step.outputs['cache-key'] ?? ''
-  expect(key).toMatch(new RegExp(`-x64-cpython${V312.replace(/\./g, '\\.')}-[0-9a-f]{32}$`))
+  expect(key).toMatch(new RegExp(`-x64-cpython${V312.replace(/\./g, '\\.')}-[0-9a-f]{16}-[0-9a-f]{32}$`))
   expect(step.stdout).toContain(LOG.saved(key))
   // The venv was made by that interpreter, through that path.
   const cfg = fs.readFileSync(path.join(job.workspace, '.venv', 'pyvenv.cfg'), 'utf8')

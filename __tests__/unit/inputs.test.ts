@@ -71,11 +71,18 @@ describe('readInputs', () => {
 
   test.each<[Record<string, string>, RegExp]>([
     [{ cache: 'yes' }, /^Input 'cache' must be 'true' or 'false', not 'yes'\.$/],
-    [{ 'pip-args': '--target /tmp/x' }, /^Input 'pip-args' has '--target', which installs outside the venv/],
-    [{ 'pip-args': '--prefix=/usr' }, /^Input 'pip-args' has '--prefix'/],
-    [{ 'pip-args': '--root /' }, /^Input 'pip-args' has '--root'/],
+    [
+      { 'pip-args': '--target /tmp/x' },
+      /^Input 'pip-args' has '--target \/tmp\/x', which installs outside the venv/,
+    ],
+    [{ 'pip-args': '--prefix=/usr' }, /^Input 'pip-args' has '--prefix=\/usr'/],
+    [{ 'pip-args': '--root /' }, /^Input 'pip-args' has '--root \/'/],
     [{ 'pip-args': '--user' }, /^Input 'pip-args' has '--user'/],
-    [{ 'pip-args': '-t/tmp/x' }, /^Input 'pip-args' has '-t'/],
+    [{ 'pip-args': '-t/tmp/x' }, /^Input 'pip-args' has '-t\/tmp\/x' \(pip reads it as --target\)/],
+    [
+      { 'pip-args': '--targ /some/dir' },
+      /^Input 'pip-args' has '--targ \/some\/dir' \(pip reads it as --target\)/,
+    ],
     [{ 'pip-args': '--index-url "https://x' }, /^Input 'pip-args' has an unclosed " quote/],
     [{ path: 'venv\nPATH=/evil' }, /^Input 'path' contains a control character/],
     [{ path: 'a\u0000b' }, /^Input 'path' contains a control character/],

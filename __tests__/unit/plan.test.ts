@@ -27,6 +27,7 @@ const python: PythonFacts = {
   libc: 'glibc2.39',
   hasVenv: true,
   ensurepip: '24.2',
+  venvBase: null,
 }
 
 const noRequirements = {
@@ -46,7 +47,9 @@ test('a Linux runner plan', () => {
   expect(plan.venvDir).toBe('/home/runner/work/app/app/.venv-svc')
   expect(plan.baseDir).toBe('/home/runner/work/app/app/svc')
   expect(plan.layout.binDir).toBe('/home/runner/work/app/app/.venv-svc/bin')
-  expect(plan.key).toMatch(/^setup-venv-v1-linux-ubuntu24-20241117\.1\.0-x64-cpython3\.12\.7-[0-9a-f]{32}$/)
+  expect(plan.key).toMatch(
+    /^setup-venv-v2-linux-ubuntu24-20241117\.1\.0-x64-cpython3\.12\.7-[0-9a-f]{16}-[0-9a-f]{32}$/,
+  )
 })
 
 test.each([

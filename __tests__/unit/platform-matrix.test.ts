@@ -65,6 +65,7 @@ const windowsPython: PythonFacts = {
   libc: '',
   hasVenv: true,
   ensurepip: '24.2',
+  venvBase: null,
 }
 
 // A macos-14 (Apple silicon) hosted runner.
@@ -98,6 +99,7 @@ const macosPython: PythonFacts = {
   libc: '',
   hasVenv: true,
   ensurepip: '24.2',
+  venvBase: null,
 }
 
 const linux: RunnerContext = {
@@ -125,7 +127,7 @@ function plan(ctx: RunnerContext, python: PythonFacts, over: Partial<Inputs> = {
 
 /** The digest part of a key: everything after the readable parts. */
 function digestOf(key: string): string {
-  return /-([0-9a-f]{32})$/.exec(key)?.[1] ?? `no digest in ${key}`
+  return /-([0-9a-f]{16}-[0-9a-f]{32})$/.exec(key)?.[1] ?? `no digest in ${key}`
 }
 
 describe('a Windows hosted runner', () => {
@@ -138,10 +140,11 @@ describe('a Windows hosted runner', () => {
       pipPython: 'D:\\a\\app\\app\\.venv\\Scripts\\python.exe',
       pyvenvCfg: 'D:\\a\\app\\app\\.venv\\pyvenv.cfg',
     })
-    // Digest cross-checked with Python (paths lower-cased, as canonicalPath spells them on Windows):
-    // python3 -c 'import hashlib,json; print(hashlib.sha256(json.dumps({"pythonBuild":"3.12.7 (tags/v3.12.7:0b05ead, Oct  1 2024, 03:06:41) [MSC v.1941 64 bit (AMD64)]","pythonPath":"c:\\hostedtoolcache\\windows\\python\\3.12.7\\x64\\python.exe","libc":"","venvPath":"d:\\a\\app\\app\\.venv","pipVersion":"24.2","requirements":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","packages":["pytest==8.3.3"],"pipArgs":[],"index":[]},separators=(",",":")).encode()).hexdigest()[:32])'
-    // -> 145e60e03089523f0730776d363ae36e
-    const key = 'setup-venv-v1-win32-win22-20241113.3.0-x64-cpython3.12.7-145e60e03089523f0730776d363ae36e'
+    // Digests cross-checked with Python (paths lower-cased, as canonicalPath spells them on Windows):
+    // environment: hashlib.sha256(json.dumps({"pythonBuild":"3.12.7 (tags/v3.12.7:0b05ead, Oct  1 2024, 03:06:41) [MSC v.1941 64 bit (AMD64)]","pythonPath":"c:\\hostedtoolcache\\windows\\python\\3.12.7\\x64\\python.exe","libc":"","venvPath":"d:\\a\\app\\app\\.venv","pipVersion":"24.2","pipArgs":[],"pipSettings":[],"suffix":""},separators=(",",":")).encode()).hexdigest()[:16]
+    // -> f471d6184c280284; dependencies: the same of {"requirements":"e3b0c442...b855","packages":["pytest==8.3.3"]}[:32] -> e75ae04c795bbbd9c6207a9cf183182c
+    const key =
+      'setup-venv-v2-win32-win22-20241113.3.0-x64-cpython3.12.7-f471d6184c280284-e75ae04c795bbbd9c6207a9cf183182c'
     expect(p.key).toBe(key)
     expect(exportsFor(p, 'miss')).toEqual({
       env: { VIRTUAL_ENV: 'D:\\a\\app\\app\\.venv' },
@@ -246,7 +249,9 @@ describe('a Windows hosted runner', () => {
       bits: 32,
       executable: 'C:\\hostedtoolcache\\windows\\Python\\3.12.7\\x86\\python.exe',
     })
-    expect(x86.key).toMatch(/^setup-venv-v1-win32-win22-20241113\.3\.0-x86-cpython3\.12\.7-[0-9a-f]{32}$/)
+    expect(x86.key).toMatch(
+      /^setup-venv-v2-win32-win22-20241113\.3\.0-x86-cpython3\.12\.7-[0-9a-f]{16}-[0-9a-f]{32}$/,
+    )
   })
 })
 
@@ -259,10 +264,10 @@ describe('a macOS hosted runner', () => {
       pipPython: '/Users/runner/work/app/app/.venv/bin/python3',
       pyvenvCfg: '/Users/runner/work/app/app/.venv/pyvenv.cfg',
     })
-    // python3 -c 'import hashlib,json; print(hashlib.sha256(json.dumps({"pythonBuild":"3.12.7 (v3.12.7:0b05ead877f, Sep 30 2024, 23:18:00) [Clang 13.0.0 (clang-1300.0.29.30)]","pythonPath":"/Users/runner/hostedtoolcache/Python/3.12.7/arm64/bin/python3","libc":"","venvPath":"/Users/runner/work/app/app/.venv","pipVersion":"24.2","requirements":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","packages":["pytest==8.3.3"],"pipArgs":[],"index":[]},separators=(",",":")).encode()).hexdigest()[:32])'
-    // -> 6a50726870ceaa4c9d7e581ffe56dfe7
+    // environment: hashlib.sha256(json.dumps({"pythonBuild":"3.12.7 (v3.12.7:0b05ead877f, Sep 30 2024, 23:18:00) [Clang 13.0.0 (clang-1300.0.29.30)]","pythonPath":"/Users/runner/hostedtoolcache/Python/3.12.7/arm64/bin/python3","libc":"","venvPath":"/Users/runner/work/app/app/.venv","pipVersion":"24.2","pipArgs":[],"pipSettings":[],"suffix":""},separators=(",",":")).encode()).hexdigest()[:16]
+    // -> 808ac6a7c0eae85e; dependencies as on Windows -> e75ae04c795bbbd9c6207a9cf183182c
     const key =
-      'setup-venv-v1-darwin-macos14-20241119.509-arm64-cpython3.12.7-6a50726870ceaa4c9d7e581ffe56dfe7'
+      'setup-venv-v2-darwin-macos14-20241119.509-arm64-cpython3.12.7-808ac6a7c0eae85e-e75ae04c795bbbd9c6207a9cf183182c'
     expect(p.key).toBe(key)
     expect(exportsFor(p, 'hit')).toEqual({
       env: { VIRTUAL_ENV: '/Users/runner/work/app/app/.venv' },
@@ -287,7 +292,7 @@ describe('a macOS hosted runner', () => {
     })
     const key = plan(macos, macosPython).key
     expect(viaFramework.key).not.toBe(key)
-    expect(viaFramework.key.slice(0, -32)).toBe(key.slice(0, -32))
+    expect(viaFramework.key.slice(0, -50)).toBe(key.slice(0, -50))
     // Case is kept on macOS (APFS can be case-sensitive): at worst an extra miss, never a wrong venv.
     expect(canonicalPath('darwin', '/Users/Runner/.venv')).not.toBe(
       canonicalPath('darwin', '/users/runner/.venv'),
@@ -321,7 +326,9 @@ describe('Linux', () => {
     const otherGlibc = plan(linux, { ...linuxPython, libc: 'glibc2.35' }).key
     expect(new Set([glibc, musl, otherGlibc]).size).toBe(3)
     for (const key of [glibc, musl, otherGlibc]) {
-      expect(key).toMatch(/^setup-venv-v1-linux-ubuntu24-20241117\.1\.0-x64-cpython3\.12\.7-[0-9a-f]{32}$/)
+      expect(key).toMatch(
+        /^setup-venv-v2-linux-ubuntu24-20241117\.1\.0-x64-cpython3\.12\.7-[0-9a-f]{16}-[0-9a-f]{32}$/,
+      )
     }
   })
 
@@ -377,9 +384,9 @@ describe('image identity on all three', () => {
       p.key.split('-').slice(0, 7).join('-'),
     )
     expect(keys).toEqual([
-      'setup-venv-v1-win32-win22-20241113.3.0-x64',
-      'setup-venv-v1-darwin-macos14-20241119.509-arm64',
-      'setup-venv-v1-linux-ubuntu24-20241117.1.0-x64',
+      'setup-venv-v2-win32-win22-20241113.3.0-x64',
+      'setup-venv-v2-darwin-macos14-20241119.509-arm64',
+      'setup-venv-v2-linux-ubuntu24-20241117.1.0-x64',
     ])
   })
 })
