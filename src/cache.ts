@@ -44,7 +44,7 @@ export interface VenvKeys {
 }
 
 export type RestoreOutcome =
-  | { readonly kind: 'hit' }
+  | { readonly kind: 'hit'; readonly archiveBytes: number | undefined }
   /** An older entry under the key's prefix: a starting point to sync, never a hit. */
   | { readonly kind: 'nearest'; readonly key: string }
   | { readonly kind: 'miss' }
@@ -62,7 +62,7 @@ export async function restoreVenv(
   client: CacheClient = libraryClient,
 ): Promise<RestoreOutcome> {
   const restoreKeys = nearest ? [keys.keyPrefix] : []
-  const { result, warnings } = await callLibrary(keys.venvDir, false, (paths) =>
+  const { result, warnings, archiveBytes } = await callLibrary(keys.venvDir, false, (paths) =>
     client.restoreCache(paths, keys.key, restoreKeys, { segmentTimeoutInMs: STALL_TIMEOUT_MS }),
   )
   if (result instanceof Error) {
@@ -71,7 +71,7 @@ export async function restoreVenv(
   }
   if (result === keys.key) {
     core.info(`Cache restored from key: ${keys.key}`)
-    return { kind: 'hit' }
+    return { kind: 'hit', archiveBytes }
   }
   if (result === undefined && warnings > 0) {
     core.warning(`Cache restore failed (see the warning above): the venv is built instead.`)
@@ -86,7 +86,10 @@ export async function restoreVenv(
   return { kind: 'miss' }
 }
 
-export type SaveOutcome = 'saved' | 'exists' | 'failed'
+export interface SaveOutcome {
+  readonly kind: 'saved' | 'exists' | 'failed'
+  readonly archiveBytes: number | undefined
+}
 
 /** What the caller knows of this run's cache: whether it may read it, and whether its restore failed. */
 export interface SaveContext {
@@ -107,17 +110,20 @@ export async function saveVenv(
   client: CacheClient = libraryClient,
 ): Promise<SaveOutcome> {
   const { key } = keys
-  const { result, warnings } = await callLibrary(keys.venvDir, false, (paths) => client.saveCache(paths, key))
+  const { result, warnings, archiveBytes } = await callLibrary(keys.venvDir, false, (paths) =>
+    client.saveCache(paths, key),
+  )
+  const outcome = (kind: SaveOutcome['kind']): SaveOutcome => ({ kind, archiveBytes })
   if (typeof result === 'number' && result !== -1 && warnings === 0) {
     core.info(`Cache saved with key: ${key}`)
-    return 'saved'
+    return outcome('saved')
   }
   if (result === -1 && warnings === 0 && run.restoreFailed) {
     core.warning(
       `Cache not saved for key: ${key}: the service refused the entry and, as it failed this run's ` +
         `restore too, it is not asked why. The venv itself is ready.`,
     )
-    return 'failed'
+    return outcome('failed')
   }
   if (result === -1 && warnings === 0) {
     const found = run.mayRead ? await lookUp(keys, client) : 'unknown'
@@ -129,14 +135,14 @@ export async function saveVenv(
             ? `Cache not saved: another job is saving an entry with key ${key}.`
             : `Cache not saved: an entry with key ${key} already exists or another job is saving it.`,
       )
-      return 'exists'
+      return outcome('exists')
     }
   }
   const detail = result instanceof Error ? ` (${result.message})` : ''
   core.warning(
     `Cache not saved for key: ${key}${detail}. The venv itself is ready; the next run builds it again.`,
   )
-  return 'failed'
+  return outcome('failed')
 }
 
 /**
@@ -157,28 +163,34 @@ async function lookUp(
 
 /**
  * Runs one library call on the venv directory, counting the `::warning::` and `::error::` commands it
- * writes (the library's only sign of a service fault; it reports HTTP 5xx answers as errors), dropping its
- * plain lines when `quiet`, and turning a thrown error into a value.
+ * writes (the library's only sign of a service fault; it reports HTTP 5xx answers as errors), noting the
+ * archive's size from its lines ("Cache Size: ~N MB (B B)" on a restore, the debug line "File Size: B" on
+ * a save: the library tells it no other way), dropping its plain lines when `quiet`, and turning a thrown
+ * error into a value.
  */
 async function callLibrary<T>(
   venvDir: string,
   quiet: boolean,
   fn: (paths: string[]) => Promise<T>,
-): Promise<{ result: T | Error; warnings: number }> {
+): Promise<{ result: T | Error; warnings: number; archiveBytes: number | undefined }> {
   const write = process.stdout.write.bind(process.stdout) as (
     chunk: string | Uint8Array,
     ...rest: unknown[]
   ) => boolean
   let warnings = 0
+  let archiveBytes: number | undefined
   process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
-    const annotation = /^::(warning|error)/.test(String(chunk))
+    const text = String(chunk)
+    const annotation = /^::(warning|error)/.test(text)
     if (annotation) warnings++
+    const size = /^(?:Cache Size: ~\d+ MB \((\d+) B\)|::debug::File Size: (\d+))/m.exec(text)
+    if (size !== null) archiveBytes = Number(size[1] ?? size[2])
     return quiet && !annotation ? true : write(chunk, ...rest)
   }
   try {
-    return { result: await withLibraryPaths(venvDir, fn), warnings }
+    return { result: await withLibraryPaths(venvDir, fn), warnings, archiveBytes }
   } catch (error) {
-    return { result: error instanceof Error ? error : new Error(String(error)), warnings }
+    return { result: error instanceof Error ? error : new Error(String(error)), warnings, archiveBytes }
   } finally {
     process.stdout.write = write
   }

@@ -20,7 +20,23 @@ export interface Inputs {
   /** Use the cache on release, tag-push, pull_request_target and workflow_run events too. */
   readonly cachePrivilegedEvents: boolean
   readonly cacheSuffix: string
+  /** [project.optional-dependencies] sets to install, from a pyproject.toml source. */
+  readonly extras: readonly string[]
+  /** PEP 735 dependency groups to install, from a pyproject.toml source. */
+  readonly groups: readonly string[]
+  readonly installProject: InstallProject
+  /** `bundled` (what `python -m venv` gives) or an exact pip version installed into the venv. */
+  readonly pipVersion: string
+  /** On a miss, start from the nearest older entry and sync it, rather than build from nothing. */
+  readonly incremental: boolean
+  readonly restoreCache: boolean
+  readonly saveCache: boolean
+  readonly failOnCacheMiss: boolean
 }
+
+/** `auto`: editable when the dependencies come from a pyproject.toml with a [project] table. */
+export type InstallProject = 'auto' | 'editable' | 'true' | 'false'
+const INSTALL_PROJECT: readonly InstallProject[] = ['auto', 'editable', 'true', 'false']
 
 export function readInputs(): Inputs {
   const path = core.getInput('path') || '.venv'
@@ -41,7 +57,44 @@ export function readInputs(): Inputs {
       core.getInput('cache-privileged-events') || 'false',
     ),
     cacheSuffix: core.getInput('cache-suffix'),
+    extras: names(core.getInput('extras')),
+    groups: names(core.getInput('groups')),
+    installProject: oneOf('install-project', core.getInput('install-project') || 'auto', INSTALL_PROJECT),
+    pipVersion: pipVersion(core.getInput('pip-version') || 'bundled'),
+    incremental: parseBoolean('incremental', core.getInput('incremental') || 'true'),
+    restoreCache: parseBoolean('restore-cache', core.getInput('restore-cache') || 'true'),
+    saveCache: parseBoolean('save-cache', core.getInput('save-cache') || 'true'),
+    failOnCacheMiss: parseBoolean('fail-on-cache-miss', core.getInput('fail-on-cache-miss') || 'false'),
   }
+}
+
+/** Names one per line or comma-separated (`test, docs`), as extras and groups are written. */
+function names(text: string): string[] {
+  return lines(text)
+    .flatMap((line) => line.split(','))
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  const v = value.trim().toLowerCase()
+  const found = allowed.find((a) => a === v)
+  if (found === undefined) {
+    throw new UsageError(
+      `Input '${name}' must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, not '${value}'.`,
+    )
+  }
+  return found
+}
+
+/** An exact release (`26.2.1`) or `bundled`: a range would make the key promise what the index decides. */
+function pipVersion(value: string): string {
+  const v = value.trim()
+  if (v.toLowerCase() === 'bundled') return 'bundled'
+  if (/^\d+(\.\d+)*$/.test(v)) return v
+  throw new UsageError(
+    `Input 'pip-version' must be 'bundled' or an exact version such as 26.2.1, not '${value}'.`,
+  )
 }
 
 /** One entry per non-empty line; `#` starts a comment line, as in requirement files. */

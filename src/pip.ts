@@ -1,29 +1,36 @@
-// Installs the requirements into the venv with the venv's own pip, as argv (never a shell), and turns a
-// failure into a message that names what asked for the package.
+// Installs the dependencies into the venv with the venv's own pip version, as argv (never a shell), and
+// turns a failure into a message that names what asked for the package.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { Argv } from './command.js'
 import { runCommand } from './command.js'
 import { UsageError } from './errors.js'
+import { parsePipArgs } from './pipoptions.js'
 import type { Plan } from './plan.js'
 import { linesAsking, requirementName } from './requirements.js'
-import { pipCommand, type Seed } from './seed.js'
+import type { Dependencies } from './sources.js'
 
-export function hasWork(plan: Plan): boolean {
-  return plan.requirements.roots.length > 0 || plan.packages.length > 0
+export function hasWork(deps: Pick<Dependencies, 'pipFiles' | 'specs'>): boolean {
+  return deps.pipFiles.length > 0 || deps.specs.length > 0
 }
 
 /** Whether the action byte-compiles after pip: unless the user asked pip for no bytecode at all. */
-export function compileAfterInstall(plan: Plan): boolean {
+export function compileAfterInstall(plan: Pick<Plan, 'pipArgs'>): boolean {
   return !plan.pipArgs.includes('--no-compile')
 }
 
-export function installArgs(plan: Plan): string[] {
+/** What follows `pip install` for the dependencies: files, requirements, then the user's pip-args. */
+export function dependencyArgs(plan: Pick<Plan, 'dependencies' | 'pipArgs'>): string[] {
   return [
-    'install',
-    // Compiling is done afterwards on all cores; a user's own --compile, later on the line, still wins.
-    '--no-compile',
-    ...plan.requirements.roots.flatMap((file) => ['-r', file]),
-    ...plan.packages,
+    ...plan.dependencies.pipFiles.flatMap((file) => ['-r', file]),
+    ...plan.dependencies.specs.map((spec) => spec.text),
     ...plan.pipArgs,
   ]
+}
+
+export function installArgs(plan: Pick<Plan, 'dependencies' | 'pipArgs'>): string[] {
+  // Compiling is done afterwards on all cores; a user's own --compile, later on the line, still wins.
+  return ['install', '--no-compile', ...dependencyArgs(plan)]
 }
 
 /**
@@ -34,19 +41,86 @@ export function pipEnv(): Record<string, string> {
   return { ...stringEnv(process.env), PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' }
 }
 
-export async function install(plan: Plan, seed: Seed | undefined): Promise<void> {
-  const { code, stderr } = await runCommand([...pipCommand(plan.layout, seed), ...installArgs(plan)], {
+/** Writes the requirement-file copies pip is given (see reqcopy.ts). */
+export function writeCopies(deps: Pick<Dependencies, 'copies'>): void {
+  for (const copy of deps.copies) {
+    fs.mkdirSync(path.dirname(copy.path), { recursive: true })
+    fs.writeFileSync(copy.path, copy.content)
+  }
+}
+
+/** Installs the dependencies with `pip`, the argv that runs the venv's pip (or the seed's runner). */
+export async function install(
+  plan: Pick<Plan, 'dependencies' | 'pipArgs' | 'baseDir'>,
+  pip: Argv,
+): Promise<void> {
+  writeCopies(plan.dependencies)
+  const { code, stderr } = await runCommand([...pip, ...installArgs(plan)], {
     cwd: plan.baseDir,
     env: pipEnv(),
   })
-  if (code !== 0) throw new UsageError(failureMessage(plan, code, stderr))
+  if (code !== 0) throw new UsageError(failureMessage(plan.dependencies, code, stderr))
+}
+
+/** Installs requirements beyond the dependencies (what build backends ask for), with the user's options. */
+export async function installSpecs(
+  plan: Pick<Plan, 'pipArgs' | 'baseDir'>,
+  pip: Argv,
+  specs: readonly string[],
+): Promise<void> {
+  const { code, stderr } = await runCommand(
+    [...pip, 'install', '--no-compile', ...specs, ...indexArgs(plan.pipArgs)],
+    { cwd: plan.baseDir, env: pipEnv() },
+  )
+  if (code !== 0) {
+    const origins = specs.map((text) => ({ text, origin: 'a build backend (get_requires_for_build)' }))
+    throw new UsageError(failureMessage({ files: NO_FILES, specs: origins }, code, stderr))
+  }
+}
+
+const NO_FILES = { roots: [], files: [], hash: '', local: [], findLinks: [] }
+
+/**
+ * Installs the `pip-version` pip into the new venv, before the dependencies: the venv's pip then
+ * resolves them, as it would in a plain build with that pip.
+ */
+export async function installPip(
+  plan: Pick<Plan, 'pipVersion' | 'pipArgs' | 'baseDir'>,
+  pip: Argv,
+): Promise<void> {
+  const { code, stderr } = await runCommand(
+    [...pip, 'install', '--no-compile', `pip==${plan.pipVersion ?? ''}`, ...indexArgs(plan.pipArgs)],
+    { cwd: plan.baseDir, env: pipEnv() },
+  )
+  if (code !== 0) {
+    const errors = stderr.split(/\r?\n/).filter((l) => l.startsWith('ERROR:'))
+    throw new UsageError(
+      [
+        `Input 'pip-version': pip ${plan.pipVersion ?? ''} could not be installed (exit code ${code}).`,
+        ...errors,
+        'Give a version the package index has, or pip-version: bundled.',
+      ].join('\n'),
+    )
+  }
+}
+
+/** The user's options for the pip install too (the index to use, above all); their requirements are not. */
+function indexArgs(pipArgs: readonly string[]): string[] {
+  const requirementOptions = ['requirement', 'constraint', 'editable', 'group', 'requirements-from-script']
+  return parsePipArgs(pipArgs)
+    .options.filter((o) => !requirementOptions.includes(o.name))
+    .flatMap((o) => o.words)
 }
 
 /**
  * pip's own ERROR lines, then where each project they name was asked for: pip names the requirement
  * file for some failures but not for "no matching distribution", so the action looks it up.
  */
-export function failureMessage(plan: Plan, code: number, stderr: string): string {
+export function failureMessage(
+  deps: Pick<Dependencies, 'files' | 'specs'>,
+  code: number,
+  stderr: string,
+): string {
   const lines = stderr.split(/\r?\n/)
   // pip's ERROR lines with the indented lines that follow them (a hash report's package, file and line).
   const errors: string[] = []
@@ -72,8 +146,10 @@ export function failureMessage(plan: Plan, code: number, stderr: string): string
     add(/^\s+(\S+) from \S+/.exec(error)?.[1])
   }
   const origins = [...named].flatMap((name) => {
-    const where = linesAsking(plan.requirements, plan.baseDir, name)
-    if (plan.packages.some((spec) => requirementName(spec) === name)) where.push("the 'packages' input")
+    const where = linesAsking(deps.files, name)
+    for (const spec of deps.specs) {
+      if (requirementName(spec.text) === name && !where.includes(spec.origin)) where.push(spec.origin)
+    }
     return where.length > 0 ? [`'${name}' is asked for in ${where.join(', ')}.`] : []
   })
   const shown = errors.length > 0 ? errors : lines.filter((l) => l.trim() !== '').slice(-5)

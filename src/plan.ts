@@ -15,7 +15,7 @@ import {
   type Os,
 } from './platform.js'
 import type { PythonFacts } from './probe.js'
-import type { RequirementFiles } from './requirements.js'
+import type { Dependencies } from './sources.js'
 
 export interface Plan {
   readonly venvDir: string
@@ -23,9 +23,10 @@ export interface Plan {
   /** Directory pip runs in, and relative paths' base. */
   readonly baseDir: string
   readonly basePython: PythonFacts
-  readonly requirements: RequirementFiles
-  readonly packages: readonly string[]
+  readonly dependencies: Dependencies
   readonly pipArgs: readonly string[]
+  /** An exact pip version to install into the new venv; undefined for the one `python -m venv` gives. */
+  readonly pipVersion: string | undefined
   readonly key: string
   /** The key without its dependency digest: older entries under it may be synced. */
   readonly keyPrefix: string
@@ -72,10 +73,12 @@ export function makePlan(
   ctx: RunnerContext,
   inputs: Inputs,
   basePython: PythonFacts,
-  requirements: RequirementFiles,
-  indexSettings: readonly string[],
+  dependencies: Dependencies,
+  pipSettings: readonly string[],
 ): Plan {
   const venvDir = venvDirectory(ctx, inputs)
+  const pipVersion = inputs.pipVersion === 'bundled' ? undefined : inputs.pipVersion
+  checkLockReadable(dependencies.lock, pipVersion ?? basePython.ensurepip ?? '', pipVersion !== undefined)
   const keys = cacheKeys({
     os: ctx.os,
     image: imageIdentity(ctx.os, ctx),
@@ -86,22 +89,41 @@ export function makePlan(
     pythonPath: canonicalPath(ctx.os, basePython.executable),
     libc: basePython.libc,
     venvPath: canonicalPath(ctx.os, venvDir),
-    pipVersion: basePython.ensurepip ?? '',
+    pipVersion: pipVersion ?? basePython.ensurepip ?? '',
     pipArgs: inputs.pipArgs,
-    pipSettings: indexSettings,
+    pipSettings,
     suffix: inputs.cacheSuffix,
-    // pip resolves all packages together, so their order does not matter.
-    dependencies: JSON.stringify({ requirements: requirements.hash, packages: [...inputs.packages].sort() }),
+    dependencies: dependencies.keyText,
   })
   return {
     venvDir,
     layout: venvLayout(ctx.os, venvDir, basePython.executable),
     baseDir: baseDirectory(ctx, inputs),
     basePython,
-    requirements,
-    packages: inputs.packages,
+    dependencies,
     pipArgs: inputs.pipArgs,
+    pipVersion,
     ...keys,
     cache: inputs.cache,
   }
+}
+
+/** pip reads a PEP 751 lock (`-r pylock.toml`) from 26.1 on: an older pip is refused before anything changes. */
+function checkLockReadable(lock: string | undefined, pip: string, asked: boolean): void {
+  if (lock === undefined || compareReleases(pip, '26.1') >= 0) return
+  throw new UsageError(
+    `${lock} is a PEP 751 lock, which pip reads from version 26.1 on, and the venv's pip is ${pip}` +
+      `${asked ? " (input 'pip-version')" : ' (the bundled one)'}. Set 'pip-version' to 26.1 or later, e.g. pip-version: 26.2.1.`,
+  )
+}
+
+/** Numeric order of dotted releases: 9.0 < 26.1 < 26.1.1. */
+function compareReleases(a: string, b: string): number {
+  const pa = a.split('.').map(Number)
+  const pb = b.split('.').map(Number)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
+    if (d !== 0) return d
+  }
+  return 0
 }

@@ -21,21 +21,47 @@ export function privilegedEvent(env: Readonly<Record<string, string | undefined>
   return undefined
 }
 
+/** The inputs that switch cache operations on and off. */
+export interface CacheSwitches {
+  readonly cache: boolean
+  readonly cachePrivilegedEvents: boolean
+  readonly restoreCache: boolean
+  readonly saveCache: boolean
+}
+
 export function cachePolicy(
-  enabled: boolean,
-  allowPrivileged: boolean,
+  switches: CacheSwitches,
   env: Readonly<Record<string, string | undefined>>,
 ): CachePolicy {
-  if (!enabled) return { restore: false, save: false, reason: "Cache disabled by the 'cache' input." }
+  if (!switches.cache) return { restore: false, save: false, reason: "Cache disabled by the 'cache' input." }
+  if (!switches.restoreCache && !switches.saveCache) {
+    return {
+      restore: false,
+      save: false,
+      reason: "Cache disabled by the inputs 'restore-cache: false' and 'save-cache: false'.",
+    }
+  }
   const privileged = privilegedEvent(env)
-  if (privileged !== undefined && !allowPrivileged) {
+  if (privileged !== undefined && !switches.cachePrivilegedEvents) {
     return {
       restore: false,
       save: false,
       reason: `Cache not used on ${privileged}: a cached venv is code that later steps run. Set 'cache-privileged-events: true' to use it anyway.`,
     }
   }
-  // The runner's ACTIONS_CACHE_MODE, as @actions/cache reads it: unknown values allow everything.
+  const mode = cacheMode(env)
+  const restore = mode.restore && switches.restoreCache
+  const save = mode.save && switches.saveCache
+  const reasons = [
+    mode.reason,
+    switches.restoreCache ? undefined : "Nothing is restored ('restore-cache: false'): the venv is built.",
+    switches.saveCache ? undefined : "Nothing is saved ('save-cache: false').",
+  ].filter((r) => r !== undefined)
+  return { restore, save, reason: reasons.length > 0 ? reasons.join(' ') : undefined }
+}
+
+/** The runner's ACTIONS_CACHE_MODE, as @actions/cache reads it: unknown values allow everything. */
+function cacheMode(env: Readonly<Record<string, string | undefined>>): CachePolicy {
   const mode = (env['ACTIONS_CACHE_MODE'] ?? '').trim().toLowerCase()
   switch (mode) {
     case 'read':

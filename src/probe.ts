@@ -23,6 +23,8 @@ export interface PythonFacts {
   readonly hasVenv: boolean
   /** the pip version ensurepip would put in a new venv; null when ensurepip is missing */
   readonly ensurepip: string | null
+  /** What a new venv holds before anything is installed, pinned: ['pip==23.2.1', 'setuptools==65.5.0']. */
+  readonly seeded: readonly string[]
   /** Set when this interpreter is a venv's: the venv, its pyvenv.cfg home, and the base interpreter found there. */
   readonly venvBase: {
     readonly venv: string
@@ -87,6 +89,14 @@ def venv_base():
                     break
         return {'venv': d, 'home': home, 'executable': found}
     return None
+def bundled_pins():
+    # What ensurepip installs, pinned: every wheel in ensurepip/_bundled (pip, and setuptools up to 3.11).
+    try:
+        names = sorted(os.listdir(os.path.join(stdlib, 'ensurepip', '_bundled')))
+    except OSError:
+        names = []
+    pins = ['%s==%s' % tuple(n.split('-')[:2]) for n in names if n.endswith('.whl')]
+    return pins or ['pip==%s' % pip]
 pip = bundled_pip() if has('ensurepip') else None
 libc = platform.libc_ver() if sys.platform.startswith('linux') else ('', '')
 impl = getattr(sys, 'implementation', None)
@@ -103,6 +113,7 @@ print(json.dumps({
     'libc': ''.join(libc),
     'hasVenv': has('venv'),
     'ensurepip': pip,
+    'seeded': bundled_pins() if pip else [],
     'venvBase': venv_base(),
 }))
 `
@@ -114,6 +125,25 @@ export interface VenvFacts {
   readonly manifest: string
   /** Total size of the files the manifest covers. */
   readonly bytes: number
+  /** The distributions in site-packages, sorted by name. */
+  readonly distributions: readonly Distribution[]
+}
+
+export interface Distribution {
+  readonly name: string
+  readonly version: string
+  /** Asked for by name (pip's REQUESTED marker), not only pulled in as a dependency. */
+  readonly requested: boolean
+}
+
+function parseDistributions(text: string): Distribution[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [name = '', version = '', requested = '0'] = line.split(' ')
+      return { name, version, requested: requested === '1' }
+    })
 }
 
 // The venv's interpreter, with `site` (before Python 3.11 it sets sys.prefix from pyvenv.cfg), reports its
@@ -121,6 +151,7 @@ export interface VenvFacts {
 // whole-second mtime (what tar keeps) and link target, plus the content of pyvenv.cfg and the launchers,
 // which hold absolute paths. It catches files missing, added or changed after the build without reading
 // every byte of a large venv; Python walks a venv's thousands of files in a fraction of Node's time.
+// It also lists the distributions in site-packages (name, version, REQUESTED), for the summary.
 // Arguments: venv, bin directory, pyvenv.cfg, the stamp file to leave out. Output: a marker, then
 // NUL-separated fields (a .pth file may print, and a path may hold a newline).
 const VENV_SCRIPT = `
@@ -141,7 +172,12 @@ def visit(rel):
             lines.append('f %s %d %d' % (path, st.st_size, st.st_mtime_ns // 10 ** 9))
         elif entry.is_dir(follow_symlinks=False):
             lines.append('d ' + path)
+            if entry.name.endswith('.dist-info') and os.path.basename(rel) == 'site-packages':
+                name, _, version = entry.name[:-len('.dist-info')].partition('-')
+                requested = os.path.exists(os.path.join(entry.path, 'REQUESTED'))
+                dists.append('%s %s %d' % (name, version, requested))
             visit(path)
+dists = []
 visit('')
 digest = hashlib.sha256()
 for line in sorted(lines):
@@ -151,7 +187,7 @@ for path in [cfg] + [os.path.join(bin_dir, name) for name in launchers]:
     digest.update((path + '\\n').encode('utf-8', 'surrogateescape'))
     with open(path, 'rb') as f:
         digest.update(f.read())
-fields = ['setup-venv-probe', platform.python_version(), sys.prefix, digest.hexdigest(), str(size)]
+fields = ['setup-venv-probe', platform.python_version(), sys.prefix, digest.hexdigest(), str(size), '\\n'.join(sorted(dists))]
 sys.stdout.write('\\0'.join(fields) + '\\0')
 `
 
@@ -163,11 +199,17 @@ export async function probeVenvPython(
   const args = ['-c', VENV_SCRIPT, venv.dir, venv.binDir, venv.pyvenvCfg, venv.stampFile]
   const stdout = await runProbe(executable, args)
   const at = stdout.lastIndexOf('setup-venv-probe\0')
-  const [, version, prefix, manifest, bytes] = at < 0 ? [] : stdout.slice(at).split('\0')
-  if (version === undefined || prefix === undefined || manifest === undefined || bytes === undefined) {
+  const [, version, prefix, manifest, bytes, dists] = at < 0 ? [] : stdout.slice(at).split('\0')
+  if (
+    version === undefined ||
+    prefix === undefined ||
+    manifest === undefined ||
+    bytes === undefined ||
+    dists === undefined
+  ) {
     throw startFailure(executable, 0, stdout)
   }
-  return { version, prefix, manifest, bytes: Number(bytes) }
+  return { version, prefix, manifest, bytes: Number(bytes), distributions: parseDistributions(dists) }
 }
 
 /**

@@ -1,18 +1,44 @@
-// The action, phase by phase: inputs -> plan -> restore -> check -> build -> export -> save.
+// The action, phase by phase: inputs -> plan -> restore -> check -> build or sync -> export -> save ->
+// projects. Nothing after Save enters the cache: the local projects are installed last.
+import * as os from 'node:os'
+import * as path from 'node:path'
 import * as core from '@actions/core'
 import { cacheUnavailable, restoreVenv, saveVenv } from './cache.js'
-import { cachePolicy } from './policy.js'
+import { compileEarly, compileRest, type EarlyCompile } from './compile.js'
 import { readContext, type RunnerContext } from './context.js'
 import { UsageError } from './errors.js'
 import { readInputs, type Inputs } from './inputs.js'
 import { locatePython, probeBasePython } from './interpreter.js'
-import { compileAfterInstall, hasWork, install } from './pip.js'
-import { credentialsIn, indexSettings } from './pipconfig.js'
+import type { Argv } from './command.js'
+import {
+  compileAfterInstall,
+  dependencyArgs,
+  hasWork,
+  install,
+  installPip,
+  installSpecs,
+  pipEnv,
+  writeCopies,
+} from './pip.js'
+import { credentialsIn, keySettings, readPipSettings } from './pipconfig.js'
 import { baseDirectory, makePlan, type Plan } from './plan.js'
 import { pipConfigFiles } from './platform.js'
-import { applyExports, exportsFor, Timeline, writeSummary, type CacheStatus } from './report.js'
-import { findRequirementFiles } from './requirements.js'
-import { compileEarly, compileRest, type EarlyCompile } from './compile.js'
+import { cachePolicy } from './policy.js'
+import { backendRequires, installProjects } from './project.js'
+import {
+  applyExports,
+  describeDependencies,
+  describeHoldings,
+  describeProjects,
+  exportsFor,
+  outcomeLine,
+  Timeline,
+  writeSummary,
+  type CacheOutcome,
+} from './report.js'
+import { pipCommand, type Seed } from './seed.js'
+import { findDependencies } from './sources.js'
+import { syncVenv, type SyncChanges } from './sync.js'
 import {
   checkBuilt,
   createVenv,
@@ -44,54 +70,91 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
   const plan = await timeline.phase('Plan', () => planVenv(ctx, inputs))
   // Decided before anything is changed: a path holding something other than a venv is an error.
   const target = inspectTarget(plan.venvDir, plan.layout.pyvenvCfg)
-  const policy = usableCache(plan, inputs, ctx)
+  const policy = usableCache(inputs, ctx)
+  if (inputs.failOnCacheMiss && !policy.restore) {
+    throw new UsageError(
+      `Input 'fail-on-cache-miss' is true, but nothing is restored in this run (${policy.reason ?? 'the cache is off'}). ` +
+        `Allow the restore, or set 'fail-on-cache-miss: false'.`,
+    )
+  }
+  if (target === 'venv') await replaceExisting(plan.venvDir)
 
-  let status: CacheStatus = policy.unavailable ? 'error' : policy.restore || policy.save ? 'miss' : 'disabled'
-  if (target === 'venv') {
-    const foreign = foreignEntries(plan.venvDir)
-    if (foreign.length > 0) {
-      core.warning(
-        `The venv already at ${plan.venvDir} also holds what a venv does not make: ${foreign.join(', ')}. ` +
-          `It is deleted with the venv, which is replaced by the cached or a new one. Keep such files outside 'path'.`,
-      )
-    } else
-      core.info(`Removing the venv already at ${plan.venvDir}: it is replaced by the cached or a new one.`)
-    await removeVenv(plan.venvDir)
+  let outcome: CacheOutcome = {
+    status: policy.unavailable ? 'error' : policy.restore || policy.save ? 'miss' : 'disabled',
   }
-  let restoreFailed = false
   let problem: VenvProblem | undefined
+  let nearest: string | undefined
   if (policy.restore) {
-    const outcome = await timeline.phase('Restore', () => restoreVenv(plan, false))
-    restoreFailed = outcome.kind === 'failed'
-    if (outcome.kind === 'hit') ({ status, problem } = await checkRestored(plan, timeline))
-    else if (outcome.kind === 'failed') status = 'error'
+    const restored = await timeline.phase('Restore', () =>
+      restoreVenv(plan, inputs.incremental && !inputs.failOnCacheMiss),
+    )
+    if (restored.kind === 'hit') {
+      problem = await timeline.phase('Check', () => restoredProblem(plan))
+      if (problem === undefined) outcome = { status: 'hit', archiveBytes: restored.archiveBytes }
+      else {
+        core.warning(`The restored venv cannot be used: ${problem.cause}. It is removed and built again.`)
+        outcome = { status: 'rebuilt' }
+      }
+    } else if (restored.kind === 'failed') outcome = { status: 'error' }
+    else if (restored.kind === 'nearest') nearest = restored.key
     // A failed, partial or prefix-matched restore may have left files: never build on top of them.
-    if (status !== 'hit') await removeVenv(plan.venvDir)
+    if (outcome.status !== 'hit' && nearest === undefined) await removeVenv(plan.venvDir)
   }
-  if (status !== 'hit') await build(plan, timeline)
+  if (outcome.status !== 'hit' && inputs.failOnCacheMiss) {
+    throw new UsageError(
+      `No usable cache entry for key ${plan.key}, and 'fail-on-cache-miss' is true: the venv is not built here. ` +
+        `Run the job that builds and saves it first, or set 'fail-on-cache-miss: false'.`,
+    )
+  }
+  if (nearest !== undefined) {
+    const synced = await syncNearest(plan, nearest, timeline)
+    if (synced !== undefined)
+      outcome = { status: 'synced', syncedFrom: nearest, changes: describeChanges(synced) }
+  }
+  if (outcome.status !== 'hit' && outcome.status !== 'synced') await build(plan, timeline)
 
   await timeline.phase('Export', () => {
-    applyExports(exportsFor(plan, status))
+    applyExports(exportsFor(plan, outcome.status))
     return Promise.resolve()
   })
-  if (policy.save && status !== 'hit') {
+  if (policy.save && outcome.status !== 'hit') {
     const saved = await timeline.phase('Save', () =>
-      saveVenv(plan, { mayRead: policy.restore, restoreFailed }),
+      saveVenv(plan, { mayRead: policy.restore, restoreFailed: outcome.status === 'error' }),
     )
-    if (problem !== undefined && saved === 'exists') warnUnreplaceable(plan, problem)
+    outcome = { ...outcome, saved: saved.kind, archiveBytes: saved.archiveBytes }
+    if (problem !== undefined && saved.kind === 'exists') warnUnreplaceable(plan, problem)
   }
-  await writeSummary(plan, status, timeline, readStamp(plan)?.bytes)
+  if (plan.dependencies.projects.length > 0) await timeline.phase('Project', () => installProjects(plan))
+
+  const stamp = readStamp(plan)
+  const venv = { bytes: stamp?.bytes, distributions: stamp?.distributions }
+  if (venv.distributions !== undefined) core.info(`The venv holds ${describeHoldings(venv.distributions)}.`)
+  const line = outcomeLine(plan, outcome, timeline.elapsedMs(), venv)
+  core.info(line)
+  await writeSummary(plan, outcome, line, timeline, venv)
 }
 
 /** The cache operations this run performs, with one log line for whatever is held back. */
-function usableCache(plan: Plan, inputs: Inputs, ctx: RunnerContext) {
-  const policy = cachePolicy(plan.cache, inputs.cachePrivilegedEvents, ctx.env)
+function usableCache(inputs: Inputs, ctx: RunnerContext) {
+  const policy = cachePolicy(inputs, ctx.env)
   if (policy.reason !== undefined) core.info(policy.reason)
   if (!policy.restore && !policy.save) return { ...policy, unavailable: false }
   const unavailable = cacheUnavailable()
   if (unavailable === undefined) return { ...policy, unavailable: false }
   core.warning(`The venv is built without the cache: ${unavailable}.`)
   return { restore: false, save: false, reason: unavailable, unavailable: true }
+}
+
+/** A venv at `path` from an earlier step or run is replaced; what a venv does not make is named first. */
+async function replaceExisting(venvDir: string): Promise<void> {
+  const foreign = foreignEntries(venvDir)
+  if (foreign.length > 0) {
+    core.warning(
+      `The venv already at ${venvDir} also holds what a venv does not make: ${foreign.join(', ')}. ` +
+        `It is deleted with the venv, which is replaced by the cached or a new one. Keep such files outside 'path'.`,
+    )
+  } else core.info(`Removing the venv already at ${venvDir}: it is replaced by the cached or a new one.`)
+  await removeVenv(venvDir)
 }
 
 /**
@@ -111,29 +174,25 @@ function warnUnreplaceable(plan: Pick<Plan, 'key' | 'basePython'>, problem: Venv
   )
 }
 
-/** A restored venv is handed over only if it passes its check; otherwise it is rebuilt, with a warning. */
-async function checkRestored(
-  plan: Plan,
-  timeline: Timeline,
-): Promise<{ status: CacheStatus; problem?: VenvProblem }> {
-  const problem = await timeline.phase('Check', () => restoredProblem(plan))
-  if (problem === undefined) return { status: 'hit' }
-  core.warning(`The restored venv cannot be used: ${problem.cause}. It is removed and built again.`)
-  return { status: 'rebuilt', problem }
-}
-
 async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {
   const baseDir = baseDirectory(ctx, inputs)
   const python = await probeBasePython(await locatePython(ctx.os, inputs.python, baseDir, ctx.env), ctx.os)
-  const requirements = await findRequirementFiles(inputs.requirements, baseDir, ctx.workspace)
-  const index = indexSettings(pipConfigFiles(ctx.os, ctx.env, ctx.home), ctx.env)
-  for (const secret of credentialsIn([...inputs.pipArgs, ...Object.values(ctx.env)].join('\n'))) {
-    core.setSecret(secret)
-  }
-  const plan = makePlan(ctx, inputs, python, requirements, index)
+  const pipSettings = readPipSettings(pipConfigFiles(ctx.os, ctx.env, ctx.home), ctx.env)
+  const secrets = [...inputs.pipArgs, ...Object.values(ctx.env), ...pipSettings.map((s) => s.value)]
+  for (const secret of credentialsIn(secrets.join('\n'))) core.setSecret(secret)
+  const runnerTemp = ctx.env['RUNNER_TEMP'] || os.tmpdir()
+  const dependencies = await findDependencies(inputs, {
+    baseDir,
+    workspace: ctx.workspace,
+    pipSettings,
+    copyDir: path.join(runnerTemp, `setup-venv-${process.pid}`),
+  })
+  const plan = makePlan(ctx, inputs, python, dependencies, keySettings(pipSettings))
   core.info(`Python: ${python.implementation} ${python.version} at ${python.executable}`)
   core.info(`Venv: ${plan.venvDir}`)
-  core.info(`Requirement files: ${requirements.files.map((f) => f.path).join(', ') || 'none'}`)
+  core.info(`Dependencies: ${describeDependencies(dependencies)}`)
+  if (dependencies.projects.length > 0)
+    core.info(`Installed after the venv is ready: ${describeProjects(dependencies)}`)
   core.info(`Cache key: ${plan.key}`)
   return plan
 }
@@ -141,11 +200,22 @@ async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {
 async function build(plan: Plan, timeline: Timeline): Promise<void> {
   let early: EarlyCompile | undefined
   try {
-    const seed = await timeline.phase('Create', () => createVenv(plan))
+    let seed: Seed | undefined = await timeline.phase('Create', () => createVenv(plan))
+    if (plan.pipVersion !== undefined) {
+      await timeline.phase('Pip', () => installPip(plan, pipCommand(plan.layout, seed)))
+      seed = undefined // the venv's own pip from now on, as in a plain build with that pip
+    }
     const compile = compileAfterInstall(plan)
+    const work = hasWork(plan.dependencies)
     // The seeded pip (not compiled yet) compiles on all cores while pip installs the requirements.
-    if (seed && compile && hasWork(plan)) early = await compileEarly(plan)
-    if (hasWork(plan)) await timeline.phase('Install', () => install(plan, seed))
+    if (seed && compile && work) early = await compileEarly(plan)
+    if (work) {
+      const pip = pipCommand(plan.layout, seed)
+      await timeline.phase('Install', async () => {
+        await install(plan, pip)
+        await installBackendRequires(plan, pip)
+      })
+    }
     if (compile) await timeline.phase('Compile', () => compileRest(plan, early))
     const problem = await timeline.phase('Check', () => checkBuilt(plan))
     if (problem !== undefined) throw new Error(`The venv just built cannot be used: ${problem}`)
@@ -156,4 +226,75 @@ async function build(plan: Plan, timeline: Timeline): Promise<void> {
     await removeVenv(plan.venvDir)
     throw error
   }
+}
+
+/** What the projects' build backends need beyond [build-system] requires, so they build on a hit too. */
+async function installBackendRequires(plan: Plan, pip: Argv): Promise<void> {
+  const extra = await backendRequires(plan)
+  if (extra.length === 0) return
+  core.info(`The build backends also need: ${extra.join(', ')}`)
+  await installSpecs(plan, pip, extra)
+}
+
+/**
+ * Brings the older venv restored from `from` to exactly what a fresh build gives (sync.ts proves it), or
+ * gives up with one line: the venv is then removed and built fresh. The restored venv must pass the same
+ * check as a hit (its own entry's key) before anything is changed in it.
+ */
+async function syncNearest(plan: Plan, from: string, timeline: Timeline): Promise<SyncChanges | undefined> {
+  const problem = await timeline.phase('Check', () => restoredProblem(plan, from))
+  if (problem !== undefined) {
+    core.warning(
+      `The nearest cache entry (${from}) cannot be synced: ${problem.cause}. The venv is built from scratch.`,
+    )
+    await removeVenv(plan.venvDir)
+    return undefined
+  }
+  try {
+    const changes = await timeline.phase('Sync', async () => {
+      writeCopies(plan.dependencies)
+      const pip = pipCommand(plan.layout, undefined)
+      const synced = await syncVenv({
+        python: plan.layout.python,
+        pip,
+        installArgs: dependencyArgs(plan),
+        seeded: seededPins(plan),
+        cwd: plan.baseDir,
+        env: pipEnv(),
+      })
+      await installBackendRequires(plan, pip)
+      return synced
+    })
+    if (compileAfterInstall(plan)) await timeline.phase('Compile', () => compileRest(plan))
+    const built = await timeline.phase('Check', () => checkBuilt(plan))
+    if (built !== undefined) throw new Error(`the synced venv cannot be used: ${built}`)
+    return changes
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    core.warning(`Syncing the venv from ${from} failed: ${why}. The venv is built from scratch.`)
+    await removeVenv(plan.venvDir)
+    return undefined
+  }
+}
+
+/** What a fresh venv holds before the dependencies: what ensurepip seeds, or the `pip-version` pip. */
+function seededPins(plan: Pick<Plan, 'basePython' | 'pipVersion'>): string[] {
+  return plan.basePython.seeded.map((pin) =>
+    plan.pipVersion !== undefined && pin.startsWith('pip==') ? `pip==${plan.pipVersion}` : pin,
+  )
+}
+
+function describeChanges(changes: SyncChanges): string {
+  const part = (what: string, names: readonly string[]) =>
+    names.length > 0 ? `${names.length} ${what} (${names.join(', ')})` : undefined
+  return (
+    [
+      part('installed', changes.installed),
+      part('upgraded', changes.upgraded),
+      part('downgraded', changes.downgraded),
+      part('removed', changes.removed),
+    ]
+      .filter((p) => p !== undefined)
+      .join(', ') || 'nothing changed'
+  )
 }

@@ -18,7 +18,7 @@ import {
   venvArgs,
   type Seed,
 } from './seed.js'
-import { probeVenvPython, type VenvFacts } from './probe.js'
+import { probeVenvPython, type Distribution, type VenvFacts } from './probe.js'
 
 /** Written into the venv when it is built, restored with it, and compared on every restore. */
 export interface Stamp {
@@ -30,6 +30,8 @@ export interface Stamp {
   readonly manifest: string
   /** Total size of the venv's files, for the job summary. */
   readonly bytes: number
+  /** What the venv holds, for the log and summary of every later hit. */
+  readonly distributions: readonly Distribution[]
 }
 
 const STAMP_FILE = '.setup-venv.json'
@@ -124,6 +126,7 @@ function writeStamp(plan: Plan, facts: VenvFacts): void {
     pythonVersion: plan.basePython.version,
     manifest: facts.manifest,
     bytes: facts.bytes,
+    distributions: facts.distributions,
   }
   fs.writeFileSync(path.join(plan.venvDir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`)
 }
@@ -181,16 +184,16 @@ const onRunner = (cause: string): VenvProblem => ({ cause, inEntry: false })
 
 /**
  * Why the restored venv at plan.venvDir cannot be handed over, or undefined when it can: its stamp must
- * name this key and path, its base interpreter must be the one planned, its files must match the manifest
+ * name `key` (the plan's, or the older entry's a sync starts from) and this path, its base interpreter must be the one planned, its files must match the manifest
  * taken when it was built, and its interpreter must start and report the expected version and prefix.
  */
-export async function restoredProblem(plan: Plan): Promise<VenvProblem | undefined> {
+export async function restoredProblem(plan: Plan, key: string = plan.key): Promise<VenvProblem | undefined> {
   const stamp = readStamp(plan)
   if (stamp === undefined) return inEntry(`it has no readable ${STAMP_FILE} stamp`)
   // The path first: a venv moved from elsewhere also carries another key, and the path is the cause.
   if (stamp.venvPath !== plan.venvDir)
     return inEntry(`it was built for another path (${String(stamp.venvPath)})`)
-  if (stamp.key !== plan.key) return inEntry(`its stamp names another key (${String(stamp.key)})`)
+  if (stamp.key !== key) return inEntry(`its stamp names another key (${String(stamp.key)})`)
   const cfg = readPyvenvCfg(plan.layout.pyvenvCfg)
   const home = cfg?.home
   if (home === undefined) return inEntry('its pyvenv.cfg is missing or names no home')

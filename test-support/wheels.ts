@@ -25,6 +25,13 @@ export interface WheelSpec {
   /** Requires-Dist lines, e.g. ["tiny-dep>=1.0"]. */
   requires?: string[]
   requiresPython?: string
+  /** Extras: name -> requirements (written as Provides-Extra and `; extra == "name"` Requires-Dist lines). */
+  extras?: Record<string, string[]>
+  /**
+   * The files at the wheel's root instead of `<module>/__init__.py`: relative path -> content (a single
+   * module `x.py`, a package, a `.pth` file).
+   */
+  files?: Record<string, string>
 }
 
 export interface BuiltWheel {
@@ -142,6 +149,10 @@ export function buildWheel(dir: string, spec: WheelSpec): BuiltWheel {
     'Summary: A tiny test package built by test-support/wheels.ts',
     ...(spec.requiresPython ? [`Requires-Python: ${spec.requiresPython}`] : []),
     ...(spec.requires ?? []).map((r) => `Requires-Dist: ${r}`),
+    ...Object.entries(spec.extras ?? {}).flatMap(([extra, reqs]) => [
+      `Provides-Extra: ${extra}`,
+      ...reqs.map((r) => `Requires-Dist: ${r}; extra == "${extra}"`),
+    ]),
     '',
     '',
   ].join('\n')
@@ -153,8 +164,12 @@ export function buildWheel(dir: string, spec: WheelSpec): BuiltWheel {
     '',
   ].join('\n')
 
+  const own: [string, Buffer][] =
+    spec.files === undefined
+      ? [[`${mod}/__init__.py`, Buffer.from(code)]]
+      : Object.entries(spec.files).map(([name, text]) => [name, Buffer.from(text)])
   const files: [string, Buffer][] = [
-    [`${mod}/__init__.py`, Buffer.from(code)],
+    ...own,
     [`${distInfo}/METADATA`, Buffer.from(metadata)],
     [`${distInfo}/WHEEL`, Buffer.from(wheelMeta)],
   ]

@@ -27,10 +27,14 @@ import {
   type Job,
 } from '../../test-support/e2e.js'
 import { seededRunner, useIndexAndServer } from '../../test-support/e2e-jest.js'
+import { lacksPython, testIf } from '../../test-support/needs.js'
 import { pyenvPython } from '../../test-support/pythons.js'
 import type { StepResult } from '../../test-support/runner.js'
 
 const STAMP = '.setup-venv.json'
+
+// Every step runs on CPython 3.11 (stepEnv puts it first on PATH); one case builds from 3.12 too.
+const it = testIf(lacksPython('3.11'))
 
 const local = useIndexAndServer()
 /** The runner most cases share: its venv, and the key the action computes for it with default inputs. */
@@ -148,7 +152,7 @@ async function expectRebuilt(
   return step
 }
 
-test("the venv's own interpreter is missing", async () => {
+it("the venv's own interpreter is missing", async () => {
   await goodVenv()
   const bin = path.join(venv, 'bin')
   for (const name of fs.readdirSync(bin).filter((n) => n.startsWith('python')))
@@ -157,7 +161,7 @@ test("the venv's own interpreter is missing", async () => {
   await expectRebuilt(/: its interpreter .*\/\.venv\/bin\/python is missing\./)
 })
 
-test('a package file was changed after the build (same size, new time)', async () => {
+it('a package file was changed after the build (same size, new time)', async () => {
   await goodVenv()
   const file = path.join(sitePackages(venv), 'sv_lib', '__init__.py')
   expect(fs.readFileSync(file, 'utf8')).toBe('VALUE = 42\n')
@@ -171,14 +175,14 @@ test('a package file was changed after the build (same size, new time)', async (
   await expectRebuilt(/: its files changed after it was built/)
 })
 
-test('a package file is missing', async () => {
+it('a package file is missing', async () => {
   await goodVenv()
   fs.rmSync(path.join(sitePackages(venv), 'sv_tool', '__init__.py'))
   await storeAs(key, venv, job.workspace)
   await expectRebuilt(/: its files changed after it was built/)
 })
 
-test('the base interpreter it points to (home in pyvenv.cfg) was removed', async () => {
+it('the base interpreter it points to (home in pyvenv.cfg) was removed', async () => {
   // A runner's Python at another place, which the venv is built from and which is then removed.
   const moved = tempDir('moved-python')
   fs.mkdirSync(path.join(moved, 'bin'))
@@ -205,38 +209,41 @@ test('the base interpreter it points to (home in pyvenv.cfg) was removed', async
   )
 })
 
-test('the base interpreter at its path was replaced by another version', async () => {
-  // `python` is a path whose interpreter changes: 3.12 when the venv was built, 3.11 now.
-  const place = tempDir('python-path')
-  fs.mkdirSync(path.join(place, 'bin'))
-  const python = path.join(place, 'bin', 'python3')
-  const pointTo = (version: string) => {
-    fs.rmSync(python, { force: true })
-    fs.symlinkSync(fs.realpathSync(pyenvPython(version)), python)
-  }
-  pointTo('3.11')
-  const first = await runAction(job, { env: env(), inputs: { python } })
-  expect(first.code).toBe(0)
-  const ownKey = first.outputs['cache-key'] ?? ''
-  expect(first.stdout).toContain(LOG.saved(ownKey))
-  pointTo('3.12')
-  fs.rmSync(venv, { recursive: true })
-  const built = await runAction(job, { env: { ...env(), ACTIONS_CACHE_MODE: 'read' }, inputs: { python } })
-  expect(built.code).toBe(0)
-  expect(built.outputs['python-version']).toMatch(/^3\.12\./)
-  claimKey(venv, ownKey)
-  pointTo('3.11')
-  await storeAs(ownKey, venv, job.workspace)
-  await expectRebuilt(/3\.12/, { job, key: ownKey, inputs: { python } }, (k) =>
-    misfit(
-      k,
-      `it was built for Python ${built.outputs['python-version'] ?? ''} (version in pyvenv.cfg), not ${first.outputs['python-version'] ?? ''}`,
-      python,
-    ),
-  )
-})
+testIf(lacksPython('3.11'), lacksPython('3.12'))(
+  'the base interpreter at its path was replaced by another version',
+  async () => {
+    // `python` is a path whose interpreter changes: 3.12 when the venv was built, 3.11 now.
+    const place = tempDir('python-path')
+    fs.mkdirSync(path.join(place, 'bin'))
+    const python = path.join(place, 'bin', 'python3')
+    const pointTo = (version: string) => {
+      fs.rmSync(python, { force: true })
+      fs.symlinkSync(fs.realpathSync(pyenvPython(version)), python)
+    }
+    pointTo('3.11')
+    const first = await runAction(job, { env: env(), inputs: { python } })
+    expect(first.code).toBe(0)
+    const ownKey = first.outputs['cache-key'] ?? ''
+    expect(first.stdout).toContain(LOG.saved(ownKey))
+    pointTo('3.12')
+    fs.rmSync(venv, { recursive: true })
+    const built = await runAction(job, { env: { ...env(), ACTIONS_CACHE_MODE: 'read' }, inputs: { python } })
+    expect(built.code).toBe(0)
+    expect(built.outputs['python-version']).toMatch(/^3\.12\./)
+    claimKey(venv, ownKey)
+    pointTo('3.11')
+    await storeAs(ownKey, venv, job.workspace)
+    await expectRebuilt(/3\.12/, { job, key: ownKey, inputs: { python } }, (k) =>
+      misfit(
+        k,
+        `it was built for Python ${built.outputs['python-version'] ?? ''} (version in pyvenv.cfg), not ${first.outputs['python-version'] ?? ''}`,
+        python,
+      ),
+    )
+  },
+)
 
-test('a cache-suffix moves on from a broken entry: a miss that saves, then a hit', async () => {
+it('a cache-suffix moves on from a broken entry: a miss that saves, then a hit', async () => {
   await goodVenv()
   fs.writeFileSync(path.join(sitePackages(venv), 'sv_lib', '__init__.py'), 'VALUE = 43\n')
   await storeAs(key, venv, job.workspace)
@@ -256,7 +263,7 @@ test('a cache-suffix moves on from a broken entry: a miss that saves, then a hit
   expect(await venvInUse(hit)).toEqual(workingVenv(venv))
 })
 
-test('deleting the broken entry moves on: the next run saves a good one, then hits', async () => {
+it('deleting the broken entry moves on: the next run saves a good one, then hits', async () => {
   await goodVenv()
   fs.writeFileSync(path.join(sitePackages(venv), 'sv_lib', '__init__.py'), 'VALUE = 43\n')
   await storeAs(key, venv, job.workspace)
@@ -271,7 +278,7 @@ test('deleting the broken entry moves on: the next run saves a good one, then hi
   expect(await venvInUse(hit)).toEqual(workingVenv(venv))
 })
 
-test('the venv was restored for another absolute path', async () => {
+it('the venv was restored for another absolute path', async () => {
   // Another runner whose workspace is elsewhere; the venv stored under its key is one built (and
   // working) in the first runner's workspace, moved over unchanged.
   const other = newRunner(SMALL_REQUIREMENTS)
@@ -284,4 +291,29 @@ test('the venv was restored for another absolute path', async () => {
   fs.renameSync(venv, otherVenv)
   await storeAs(otherKey, otherVenv, other.workspace)
   await expectRebuilt(new RegExp(`built for another path \\(${venv}\\)`), { job: other, key: otherKey })
+})
+
+it('an older entry that fails its check is never synced: a fresh build, one warning', async () => {
+  await goodVenv()
+  // An entry under the same prefix (another set of requirements), whose files were changed after its build.
+  const older = `${key.slice(0, -32)}${'0'.repeat(32)}`
+  claimKey(venv, older)
+  fs.writeFileSync(path.join(sitePackages(venv), 'sv_lib', '__init__.py'), 'VALUE = 43\n')
+  await storeAs(older, venv, job.workspace)
+  fs.writeFileSync(path.join(job.workspace, 'requirements.txt'), 'sv-tool==2.0\nsv-lib==1.0\n')
+  try {
+    const step = await runAction(job, { env: env() })
+    expect(step.code).toBe(0)
+    expect(step.outputs['cache-status']).toBe('miss')
+    expect(annotationsOf(step, 'warning')).toEqual([
+      `The nearest cache entry (${older}) cannot be synced: its files changed after it was built (the manifest in its stamp differs). The venv is built from scratch.`,
+    ])
+    expect(step.stdout).toContain('Create took')
+    expect(await venvInUse(step)).toEqual(workingVenv(venv))
+  } finally {
+    fs.writeFileSync(
+      path.join(job.workspace, 'requirements.txt'),
+      SMALL_REQUIREMENTS['requirements.txt'] ?? '',
+    )
+  }
 })

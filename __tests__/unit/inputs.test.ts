@@ -1,3 +1,4 @@
+import * as fs from 'node:fs'
 import { readInputs } from '../../src/inputs.js'
 import { testInputs } from '../../test-support/fixtures.js'
 
@@ -11,6 +12,14 @@ const NAMES = [
   'cache',
   'cache-privileged-events',
   'cache-suffix',
+  'extras',
+  'groups',
+  'install-project',
+  'pip-version',
+  'incremental',
+  'restore-cache',
+  'save-cache',
+  'fail-on-cache-miss',
 ]
 
 function withInputs(values: Record<string, string>): void {
@@ -20,6 +29,12 @@ function withInputs(values: Record<string, string>): void {
 
 afterAll(() => {
   withInputs({})
+})
+
+test('the names cleared between tests are every input of action.yml', () => {
+  const yml = fs.readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')
+  const inputs = yml.slice(yml.indexOf('\ninputs:'), yml.indexOf('\noutputs:'))
+  expect([...inputs.matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1]).sort()).toEqual([...NAMES].sort())
 })
 
 describe('readInputs', () => {
@@ -39,6 +54,14 @@ describe('readInputs', () => {
       'cache-suffix': 'v2',
       python: '/usr/bin/python3.12',
       'working-directory': 'app',
+      extras: 'test, docs\nlint',
+      groups: 'dev',
+      'install-project': 'Editable',
+      'pip-version': '26.2.1',
+      incremental: 'false',
+      'restore-cache': 'false',
+      'save-cache': 'false',
+      'fail-on-cache-miss': 'true',
     })
     expect(readInputs()).toEqual({
       python: '/usr/bin/python3.12',
@@ -50,6 +73,14 @@ describe('readInputs', () => {
       cache: false,
       cachePrivilegedEvents: true,
       cacheSuffix: 'v2',
+      extras: ['test', 'docs', 'lint'],
+      groups: ['dev'],
+      installProject: 'editable',
+      pipVersion: '26.2.1',
+      incremental: false,
+      restoreCache: false,
+      saveCache: false,
+      failOnCacheMiss: true,
     })
   })
 
@@ -88,6 +119,18 @@ describe('readInputs', () => {
     [{ path: 'a\u0000b' }, /^Input 'path' contains a control character/],
     [{ path: '.venv-*' }, /^Input 'path' contains glob characters/],
     [{ 'working-directory': 'src\tx' }, /^Input 'working-directory' contains a control character/],
+    [
+      { 'install-project': 'yes' },
+      /^Input 'install-project' must be one of 'auto', 'editable', 'true', 'false', not 'yes'\.$/,
+    ],
+    [
+      { 'pip-version': '>=25' },
+      /^Input 'pip-version' must be 'bundled' or an exact version such as 26\.2\.1/,
+    ],
+    [{ 'save-cache': 'maybe' }, /^Input 'save-cache' must be 'true' or 'false', not 'maybe'\.$/],
+    [{ 'restore-cache': 'no' }, /^Input 'restore-cache' must be 'true' or 'false', not 'no'\.$/],
+    [{ 'fail-on-cache-miss': '1' }, /^Input 'fail-on-cache-miss' must be 'true' or 'false', not '1'\.$/],
+    [{ incremental: 'off' }, /^Input 'incremental' must be 'true' or 'false', not 'off'\.$/],
   ])('bad input %j is refused with a message naming it', (values, message) => {
     withInputs(values)
     expect(() => readInputs()).toThrow(message)

@@ -6,8 +6,8 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { failureMessage } from '../../src/pip.js'
-import type { Plan } from '../../src/plan.js'
 import { findRequirementFiles } from '../../src/requirements.js'
+import type { Dependencies } from '../../src/sources.js'
 
 const INDEX = 'file:///tmp/setup-venv-index-X/simple'
 let ws: string
@@ -16,15 +16,15 @@ beforeEach(() => {
   ws = fs.mkdtempSync(path.join(os.tmpdir(), 'pip-failure-'))
 })
 
-/** A plan for `files` in the workspace (what failureMessage reads: the files, base dir and packages). */
+/** The dependencies of `files` in the workspace and `packages` (what failureMessage reads). */
 async function planFor(
   files: Record<string, string>,
   roots: string[],
   packages: string[] = [],
-): Promise<Plan> {
+): Promise<Pick<Dependencies, 'files' | 'specs'>> {
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(ws, name), text)
   const requirements = await findRequirementFiles(roots.length > 0 ? roots : undefined, ws, ws)
-  return { requirements, baseDir: ws, packages } as unknown as Plan
+  return { files: requirements, specs: packages.map((text) => ({ text, origin: "the 'packages' input" })) }
 }
 
 /** A captured sample with the paths of this test put in. */

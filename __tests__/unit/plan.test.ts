@@ -1,7 +1,7 @@
 import type { RunnerContext } from '../../src/context.js'
 import { makePlan, venvDirectory } from '../../src/plan.js'
 import type { PythonFacts } from '../../src/probe.js'
-import { testInputs } from '../../test-support/fixtures.js'
+import { testDependencies, testInputs } from '../../test-support/fixtures.js'
 
 const inputs = testInputs()
 
@@ -28,12 +28,7 @@ const python: PythonFacts = {
   hasVenv: true,
   ensurepip: '24.2',
   venvBase: null,
-}
-
-const noRequirements = {
-  roots: [],
-  files: [],
-  hash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  seeded: ['pip==24.2'],
 }
 
 test('a Linux runner plan', () => {
@@ -41,7 +36,7 @@ test('a Linux runner plan', () => {
     linux,
     { ...inputs, workingDirectory: 'svc', path: '../.venv-svc' },
     python,
-    noRequirements,
+    testDependencies(),
     [],
   )
   expect(plan.venvDir).toBe('/home/runner/work/app/app/.venv-svc')

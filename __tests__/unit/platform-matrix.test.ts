@@ -3,7 +3,7 @@
 // macOS hosted runner the exact exports, outputs and cache key the action computes from realistic probe data.
 import type { RunnerContext } from '../../src/context.js'
 import type { Inputs } from '../../src/inputs.js'
-import { testInputs } from '../../test-support/fixtures.js'
+import { testDependencies, testInputs } from '../../test-support/fixtures.js'
 import { makePlan, venvDirectory, type Plan } from '../../src/plan.js'
 import {
   archOf,
@@ -27,13 +27,6 @@ import type { PythonFacts } from '../../src/probe.js'
 import { exportsFor } from '../../src/report.js'
 
 const inputs = testInputs({ packages: ['pytest==8.3.3'] })
-
-/** sha256 of no requirement files, as findRequirementFiles hashes an empty set. */
-const noRequirements = {
-  roots: [],
-  files: [],
-  hash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-}
 
 // A windows-2022 hosted runner: the workspace is on D:, the tool cache and home on C:.
 const windows: RunnerContext = {
@@ -66,6 +59,7 @@ const windowsPython: PythonFacts = {
   hasVenv: true,
   ensurepip: '24.2',
   venvBase: null,
+  seeded: ['pip==24.2'],
 }
 
 // A macos-14 (Apple silicon) hosted runner.
@@ -100,6 +94,7 @@ const macosPython: PythonFacts = {
   hasVenv: true,
   ensurepip: '24.2',
   venvBase: null,
+  seeded: ['pip==24.2'],
 }
 
 const linux: RunnerContext = {
@@ -122,7 +117,7 @@ const linuxPython: PythonFacts = {
 }
 
 function plan(ctx: RunnerContext, python: PythonFacts, over: Partial<Inputs> = {}): Plan {
-  return makePlan(ctx, { ...inputs, ...over }, python, noRequirements, [])
+  return makePlan(ctx, { ...inputs, ...over }, python, testDependencies(['pytest==8.3.3']), [])
 }
 
 /** The digest part of a key: everything after the readable parts. */
@@ -156,6 +151,8 @@ describe('a Windows hosted runner', () => {
         'venv-path': 'D:\\a\\app\\app\\.venv',
         'python-path': 'D:\\a\\app\\app\\.venv\\Scripts\\python.exe',
         'python-version': '3.12.7',
+        dependencies: "the 'packages' input",
+        project: 'none',
       },
     })
     expect(exportsFor(p, 'hit').outputs['cache-hit']).toBe('true')
@@ -279,6 +276,8 @@ describe('a macOS hosted runner', () => {
         'venv-path': '/Users/runner/work/app/app/.venv',
         'python-path': '/Users/runner/work/app/app/.venv/bin/python',
         'python-version': '3.12.7',
+        dependencies: "the 'packages' input",
+        project: 'none',
       },
     })
   })
