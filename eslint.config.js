@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.build/', 'tools/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.build/', '.tmp/', 'tools/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -6,13 +6,18 @@ import * as path from 'node:path'
 import { UsageError } from '../src/errors.js'
 import { findPythonVersion, locatePython } from '../src/interpreter.js'
 import { parseVersionRequest } from '../src/version.js'
+import { lacksPythons, testIf } from '../test-support/needs.js'
 import { pyenvPython } from '../test-support/pythons.js'
 import { layOutToolCache, pyenvVersion } from '../test-support/toolcache.js'
 
 // This machine's versions (pyenv's here: 3.11.7, 3.12.1, 3.13.0; whatever setup-python installed in CI).
-const V311 = pyenvVersion('3.11')
-const V312 = pyenvVersion('3.12')
-const V313 = pyenvVersion('3.13')
+const needed = lacksPythons('3.9', '3.10', '3.11', '3.12', '3.13')
+const it = testIf(...needed)
+/** The full version of this machine's `minor`; '' where an interpreter is missing (every test is skipped then). */
+const versionOf = (minor: string) => (needed.some((r) => r !== undefined) ? '' : pyenvVersion(minor))
+const V311 = versionOf('3.11')
+const V312 = versionOf('3.12')
+const V313 = versionOf('3.13')
 
 let root: string
 let toolCache: string
@@ -68,20 +73,20 @@ function find(input: string, e: Record<string, string> = env()): Promise<string>
 const inCache = (version: string, arch = 'x64') =>
   path.join(toolCache, 'Python', version, arch, 'bin', 'python3')
 
-test('3.12 picks the highest finished, working 3.12 of the runner arch', async () => {
+it('3.12 picks the highest finished, working 3.12 of the runner arch', async () => {
   await expect(find('3.12')).resolves.toBe(inCache(V312))
 })
 
-test('3 picks the highest 3.x final release; a full version picks exactly that one', async () => {
+it('3 picks the highest 3.x final release; a full version picks exactly that one', async () => {
   await expect(find('3')).resolves.toBe(inCache(V313))
   await expect(find(V313)).resolves.toBe(inCache(V313))
 })
 
-test('an equal version on PATH wins over the tool cache', async () => {
+it('an equal version on PATH wins over the tool cache', async () => {
   await expect(find('3.12', env({ PATH: binDir }))).resolves.toBe(path.join(binDir, 'python3.12'))
 })
 
-test('the tool cache interpreter on PATH (as setup-python leaves it) is named by its tool cache path', async () => {
+it('the tool cache interpreter on PATH (as setup-python leaves it) is named by its tool cache path', async () => {
   // The same file reached as <tool cache>/Python/<V312>/x64/bin/python3.12 from PATH, and as bin/python3
   // from the tool cache: bin/python3 is what `python3` on PATH gives too, so both idioms share one key.
   await expect(find('3.12', env({ PATH: linkDir }))).resolves.toBe(inCache(V312))
@@ -89,18 +94,18 @@ test('the tool cache interpreter on PATH (as setup-python leaves it) is named by
   await expect(find('3.13', env({ PATH: setupPythonPath }))).resolves.toBe(inCache(V313))
 })
 
-test('locatePython takes versions, and still takes commands and paths', async () => {
+it('locatePython takes versions, and still takes commands and paths', async () => {
   await expect(locatePython('linux', '3.11', root, env())).resolves.toBe(inCache(V311))
   await expect(locatePython('linux', inCache(V313), root, env())).resolves.toBe(inCache(V313))
 })
 
-test('a tool cache entry whose interpreter reports another version is not used', async () => {
+it('a tool cache entry whose interpreter reports another version is not used', async () => {
   const error = await find('3.12.0').catch((e: unknown) => e)
   expect(error).toBeInstanceOf(UsageError)
   expect((error as Error).message).toContain(`3.12.0 at ${inCache('3.12.0')} (it reports ${V312})`)
 })
 
-test('no match: the error lists what was found and what was not usable, and names the fix', async () => {
+it('no match: the error lists what was found and what was not usable, and names the fix', async () => {
   const error = await find('3.99', env({ PATH: binDir })).catch((e: unknown) => e)
   expect(error).toBeInstanceOf(UsageError)
   const message = (error as Error).message
@@ -124,21 +129,21 @@ test('no match: the error lists what was found and what was not usable, and name
   )
 })
 
-test('3.1 (an unquoted 3.10 in YAML) fails with a hint to quote it', async () => {
+it('3.1 (an unquoted 3.10 in YAML) fails with a hint to quote it', async () => {
   const message = await find('3.1').catch((e: unknown) => (e as Error).message)
   expect(message).toContain(
     "YAML reads an unquoted 3.10 as the number 3.1: write the version in quotes, e.g. python: '3.10'.",
   )
 })
 
-test('RUNNER_ARCH picks the arch directory: arm64 sees only the arm64 entry', async () => {
+it('RUNNER_ARCH picks the arch directory: arm64 sees only the arm64 entry', async () => {
   await expect(find('3', env({ RUNNER_ARCH: 'ARM64' }))).resolves.toBe(inCache('3.9.18', 'arm64'))
   const message = await find('3.9').catch((e: unknown) => (e as Error).message)
   expect(message).toContain(`the tool cache ${toolCache}/Python (x64).`)
   expect(message).not.toContain('3.9.18')
 })
 
-test('without RUNNER_TOOL_CACHE only PATH is searched, and the message says so', async () => {
+it('without RUNNER_TOOL_CACHE only PATH is searched, and the message says so', async () => {
   const message = await find('3.13', { PATH: binDir, RUNNER_ARCH: 'X64' }).catch(
     (e: unknown) => (e as Error).message,
   )

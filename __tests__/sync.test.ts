@@ -13,6 +13,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
 import { SyncFailure, syncVenv, type SyncChanges } from '../src/sync.js'
+import { testIf } from '../test-support/needs.js'
 import { localIndexUrl, pyenvPython } from '../test-support/pythons.js'
 
 const exec = promisify(execFile)
@@ -32,8 +33,7 @@ function setting(): { python: string; indexUrl: string } | string {
 }
 
 const found = setting()
-if (typeof found === 'string') console.warn(`sync tests skipped: ${found}`)
-const maybe = typeof found === 'string' ? test.skip : test
+const maybe = testIf(typeof found === 'string' ? found : undefined)
 const python = typeof found === 'string' ? '' : found.python
 const indexUrl = typeof found === 'string' ? '' : found.indexUrl
 

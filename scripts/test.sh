@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# All tests: unit tests of the modules, then end-to-end tests that run the bundled dist/ action as a
-# runner step against the project's own cache service. Works on a fresh clone: it installs what it needs.
+# All tests: unit tests of the modules, then end-to-end tests that run the bundle of the current sources (built
+# by jest's global set-up, as npm run bundle builds dist/) as a runner step against the project's own cache
+# service. Works on a fresh clone: it installs what it needs. Tests whose interpreter or package index this
+# machine lacks are skipped with the reason printed, and counted in the closing line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh

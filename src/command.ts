@@ -71,5 +71,7 @@ export async function runChecked(argv: Argv, options: CommandOptions = {}): Prom
 
 /** The command line for the log, each word quoted when it holds a space or a quote. Display only. */
 export function displayCommand(argv: readonly string[]): string {
-  return argv.map((word) => (word === '' || /[\s"']/.test(word) ? JSON.stringify(word) : word)).join(' ')
+  return argv
+    .map((word) => (word === '' || /[\s"']/.test(word) ? `"${word.replace(/"/g, '\\"')}"` : word))
+    .join(' ')
 }

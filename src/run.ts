@@ -77,7 +77,7 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
         `Allow the restore, or set 'fail-on-cache-miss: false'.`,
     )
   }
-  if (target === 'venv') await replaceExisting(plan.venvDir)
+  if (target === 'venv') await timeline.phase('Replace', () => replaceExisting(plan.venvDir))
 
   let outcome: CacheOutcome = {
     status: policy.unavailable ? 'error' : policy.restore || policy.save ? 'miss' : 'disabled',
@@ -113,8 +113,11 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
   }
   if (outcome.status !== 'hit' && outcome.status !== 'synced') await build(plan, timeline)
 
+  const stamp = readStamp(plan)
+  const venv = { bytes: stamp?.bytes, distributions: stamp?.distributions }
   await timeline.phase('Export', () => {
     applyExports(exportsFor(plan, outcome.status))
+    if (venv.distributions !== undefined) core.info(`The venv holds ${describeHoldings(venv.distributions)}.`)
     return Promise.resolve()
   })
   if (policy.save && outcome.status !== 'hit') {
@@ -126,9 +129,6 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
   }
   if (plan.dependencies.projects.length > 0) await timeline.phase('Project', () => installProjects(plan))
 
-  const stamp = readStamp(plan)
-  const venv = { bytes: stamp?.bytes, distributions: stamp?.distributions }
-  if (venv.distributions !== undefined) core.info(`The venv holds ${describeHoldings(venv.distributions)}.`)
   const line = outcomeLine(plan, outcome, timeline.elapsedMs(), venv)
   core.info(line)
   await writeSummary(plan, outcome, line, timeline, venv)

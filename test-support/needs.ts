@@ -2,7 +2,8 @@
 // when the machine lacks it: a test is never failed for a missing interpreter, and never passed without
 // running. The closing line of scripts/test.sh counts the skipped ones.
 import { execFileSync } from 'node:child_process'
-import { describe, test } from '@jest/globals'
+import * as path from 'node:path'
+import { describe, expect, test } from '@jest/globals'
 import { localIndexUrl, pyenvPython } from './pythons.js'
 
 /** Why a pyenv CPython of `version` (e.g. '3.11') cannot be used here, or undefined when it can. */
@@ -46,13 +47,18 @@ export function lacksLocalIndex(): string | undefined {
 
 const printed = new Set<string>()
 
+/**
+ * The reasons given, joined; printed once per test file. Straight to stderr, not through jest's console:
+ * jest shows nothing of a test file whose every test is skipped, its console output included.
+ */
 function reasonOf(reasons: readonly (string | undefined)[]): string | undefined {
   const missing = reasons.filter((r) => r !== undefined)
   if (missing.length === 0) return undefined
   const reason = missing.join('; ')
   if (!printed.has(reason)) {
     printed.add(reason)
-    console.warn(`Skipped, the machine lacks what these tests need: ${reason}`)
+    const file = path.relative(process.cwd(), expect.getState().testPath ?? '?')
+    process.stderr.write(`Skipped in ${file}, the machine lacks what these tests need: ${reason}\n`)
   }
   return reason
 }

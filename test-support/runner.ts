@@ -28,7 +28,12 @@ function findRepoRoot(start: string): string {
     if (path.dirname(dir) === dir) throw new Error(`No action.yml above ${start}`)
   }
 }
-export const DEFAULT_ENTRY = path.join(REPO_ROOT, 'dist', 'index.js')
+/**
+ * The bundle runStep runs by default: under jest, the one its global set-up built from the current sources
+ * (test-support/jest-global-setup.js sets SETUP_VENV_TEST_ENTRY); elsewhere (the demo, the benchmark)
+ * the committed dist/index.js.
+ */
+export const DEFAULT_ENTRY = process.env['SETUP_VENV_TEST_ENTRY'] || path.join(REPO_ROOT, 'dist', 'index.js')
 export const ACTION_YML = path.join(REPO_ROOT, 'action.yml')
 /** A Node 24 binary the project vendors, for running the bundle under the node24 runtime. */
 export const NODE24 = path.join(REPO_ROOT, 'tools', 'node24', 'node_modules', '.bin', 'node')
@@ -94,7 +99,7 @@ export interface CommonOptions {
 
 export interface RunStepOptions extends CommonOptions {
   inputs?: Record<string, string>
-  /** Default dist/index.js at the repo root. */
+  /** Default DEFAULT_ENTRY: the bundle of the current sources under jest, else dist/index.js. */
   entry?: string
   /** Node binary; default process.execPath. */
   node?: string

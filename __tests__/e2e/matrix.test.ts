@@ -16,6 +16,7 @@ import {
   tempDir,
   type Job,
 } from '../../test-support/e2e.js'
+import { lacksPythons, testIf } from '../../test-support/needs.js'
 import { pyenvPython } from '../../test-support/pythons.js'
 import { nextStep, type StepResult } from '../../test-support/runner.js'
 import { layOutToolCache, pathWithoutPyenv, pyenvVersion } from '../../test-support/toolcache.js'
@@ -34,6 +35,9 @@ const LEGS: readonly Leg[] = [
   { python: '3.12', via: 'input' },
   { python: '3.13', via: 'setup-python' },
 ]
+
+// Each leg's interpreter is this machine's pyenv CPython of that version.
+const it = testIf(...lacksPythons(...LEGS.map((leg) => leg.python)))
 
 /** Two cores: three legs at a time keeps each within its step timeout while still overlapping. */
 const CONCURRENT_LEGS = 3
@@ -107,7 +111,7 @@ afterAll(async () => {
   await server.close()
 })
 
-test('six legs, six keys: each miss builds from its own interpreter and saves its own entry', () => {
+it('six legs, six keys: each miss builds from its own interpreter and saves its own entry', () => {
   for (const { leg, full, miss } of runs) {
     const key = miss.outputs['cache-key'] ?? ''
     expect({ leg, code: miss.code, status: miss.outputs['cache-status'] }).toEqual({
@@ -141,7 +145,7 @@ test('six legs, six keys: each miss builds from its own interpreter and saves it
   expect(server.entries().map((e) => e.key)).toEqual(expect.arrayContaining(keys))
 })
 
-test("each leg's fresh runner hits its own entry, and its next step runs the leg's Python from the venv", async () => {
+it("each leg's fresh runner hits its own entry, and its next step runs the leg's Python from the venv", async () => {
   for (const { leg, full, job, miss, hit } of runs) {
     const key = miss.outputs['cache-key'] ?? ''
     expect({ leg, code: hit.code, hit: hit.outputs['cache-hit'] }).toEqual({ leg, code: 0, hit: 'true' })
@@ -156,7 +160,7 @@ test("each leg's fresh runner hits its own entry, and its next step runs the leg
   }
 })
 
-test('switching the interpreter under the same path never hands over the old venv', async () => {
+it('switching the interpreter under the same path never hands over the old venv', async () => {
   // The 3.13 leg's runner, its venv in place; the workflow now sets up 3.12 instead (PATH only: the
   // action's inputs are unchanged).
   const run313 = runs.find((r) => r.leg.python === '3.13')

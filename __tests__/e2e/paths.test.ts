@@ -13,9 +13,13 @@ import {
   type Job,
 } from '../../test-support/e2e.js'
 import { useIndexAndServer } from '../../test-support/e2e-jest.js'
+import { describeIf, lacksPython, testIf } from '../../test-support/needs.js'
 import { pyenvPython } from '../../test-support/pythons.js'
 import { nextStep, type StepResult } from '../../test-support/runner.js'
 import { layOutToolCache, pathWithoutPyenv, pyenvVersion } from '../../test-support/toolcache.js'
+
+// Every step runs on CPython 3.11 (stepEnv puts it first on PATH, or the tool cache links to it).
+const needed = [lacksPython('3.11')]
 
 const fixture = useIndexAndServer()
 const env = () => fixture.env()
@@ -58,44 +62,50 @@ async function expectUsable(step: StepResult, venv: string): Promise<void> {
   expect(tool.stdout.trim()).toBe(`sv-tool ok 42 ${venv}`)
 }
 
-test('spaces, a quote and non-ASCII in every path: miss, then a hit on a fresh runner', async () => {
-  const job = spacedRunner({ 'sub dir/requirements.txt': 'sv-tool==2.0\n' })
-  const version = pyenvVersion('3.11')
-  const [toolCachePython] = layOutToolCache(path.join(job.root, 'toolcache'), [
-    { version, python: pyenvPython('3.11') },
-  ])
-  // No pyenv on PATH: the tool cache's 3.11 (under the spaced root) is the highest 3.11 there is, and must
-  // be picked over the system's.
-  const stepEnv = { ...env(), PATH: pathWithoutPyenv() }
-  const inputs = { python: '3.11', path: 'my venv', 'working-directory': 'sub dir' }
-  const venv = path.join(job.workspace, 'sub dir', 'my venv')
+testIf(...needed)(
+  'spaces, a quote and non-ASCII in every path: miss, then a hit on a fresh runner',
+  async () => {
+    const job = spacedRunner({ 'sub dir/requirements.txt': 'sv-tool==2.0\n' })
+    const version = pyenvVersion('3.11')
+    const [toolCachePython] = layOutToolCache(path.join(job.root, 'toolcache'), [
+      { version, python: pyenvPython('3.11') },
+    ])
+    // No pyenv on PATH: the tool cache's 3.11 (under the spaced root) is the highest 3.11 there is, and must
+    // be picked over the system's.
+    const stepEnv = { ...env(), PATH: pathWithoutPyenv() }
+    const inputs = { python: '3.11', path: 'my venv', 'working-directory': 'sub dir' }
+    const venv = path.join(job.workspace, 'sub dir', 'my venv')
 
-  const miss = await runAction(job, { env: stepEnv, inputs })
-  expect(miss.stderr).toBe('')
-  expect(miss.code).toBe(0)
-  expect(annotationsOf(miss, 'error')).toEqual([])
-  expect(annotationsOf(miss, 'warning')).toEqual([])
-  expect(miss.outputs['python-version']).toBe(version)
-  expect(miss.outputs['venv-path']).toBe(venv)
-  expect(miss.stdout).toContain(`Input 'python' 3.11: Python ${version} at ${toolCachePython} (tool cache)`)
-  expect(fs.readFileSync(path.join(venv, 'pyvenv.cfg'), 'utf8')).toContain(
-    `home = ${path.dirname(toolCachePython ?? '')}`,
-  )
-  const key = miss.outputs['cache-key'] ?? ''
-  expect(miss.stdout).toContain(LOG.saved(key))
-  await expectUsable(miss, venv)
+    const miss = await runAction(job, { env: stepEnv, inputs })
+    expect(miss.stderr).toBe('')
+    expect(miss.code).toBe(0)
+    expect(annotationsOf(miss, 'error')).toEqual([])
+    expect(annotationsOf(miss, 'warning')).toEqual([])
+    expect(miss.outputs['python-version']).toBe(version)
+    expect(miss.outputs['venv-path']).toBe(venv)
+    expect(miss.stdout).toContain(`Input 'python' 3.11: Python ${version} at ${toolCachePython} (tool cache)`)
+    expect(fs.readFileSync(path.join(venv, 'pyvenv.cfg'), 'utf8')).toContain(
+      `home = ${path.dirname(toolCachePython ?? '')}`,
+    )
+    const key = miss.outputs['cache-key'] ?? ''
+    expect(miss.stdout).toContain(LOG.saved(key))
+    await expectUsable(miss, venv)
 
-  fs.rmSync(venv, { recursive: true })
-  const hit = await withoutIndex(() => runAction(job, { env: stepEnv, inputs }))
-  expect(hit.code).toBe(0)
-  expect(hit.annotations).toEqual([])
-  expect(hit.outputs['cache-status']).toBe('hit')
-  expect(hit.outputs['cache-key']).toBe(key)
-  await expectUsable(hit, venv)
-})
+    fs.rmSync(venv, { recursive: true })
+    const hit = await withoutIndex(() => runAction(job, { env: stepEnv, inputs }))
+    expect(hit.code).toBe(0)
+    expect(hit.annotations).toEqual([])
+    expect(hit.outputs['cache-status']).toBe('hit')
+    expect(hit.outputs['cache-key']).toBe(key)
+    await expectUsable(hit, venv)
+  },
+)
 
-describe("a venv's interpreter as the base", () => {
-  const base = pyenvPython('3.11')
+describeIf(...needed)("a venv's interpreter as the base", () => {
+  let base: string
+  beforeAll(() => {
+    base = pyenvPython('3.11')
+  })
 
   /** Two uses of the action in one job, the second with `python` left empty. */
   async function twoUses(job: Job): Promise<[StepResult, StepResult]> {

@@ -255,7 +255,12 @@ group('what is not supported is refused before anything is written', () => {
   }
 
   test.each([
-    ['an extra the file does not define', PYPROJECT, { extras: 'tests' }, "Input 'extras': 'tests' is not an extra of"],
+    [
+      'an extra the file does not define',
+      PYPROJECT,
+      { extras: 'tests' },
+      "Input 'extras': 'tests' is not an extra of",
+    ],
     ['a group the file does not define', PYPROJECT, { groups: 'devel' }, "Input 'groups'"],
     [
       'a group cycle',

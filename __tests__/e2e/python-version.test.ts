@@ -5,14 +5,19 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { CacheServer } from '../../test-support/cache-server/server.js'
 import { buildTestIndex, LOG, newRunner, runAction, startServer, stepEnv } from '../../test-support/e2e.js'
+import { lacksPythons, testIf } from '../../test-support/needs.js'
 import { pyenvPython } from '../../test-support/pythons.js'
 import { nextStep } from '../../test-support/runner.js'
 import { layOutToolCache, pathWithoutPyenv, pyenvVersion } from '../../test-support/toolcache.js'
 
 // This machine's versions (pyenv's here: 3.11.7, 3.12.1, 3.13.0; whatever setup-python installed in CI).
-const V311 = pyenvVersion('3.11')
-const V312 = pyenvVersion('3.12')
-const V313 = pyenvVersion('3.13')
+const needed = lacksPythons('3.11', '3.12', '3.13')
+const it = testIf(...needed)
+/** The full version of this machine's `minor`; '' where an interpreter is missing (every test is skipped then). */
+const versionOf = (minor: string) => (needed.some((r) => r !== undefined) ? '' : pyenvVersion(minor))
+const V311 = versionOf('3.11')
+const V312 = versionOf('3.12')
+const V313 = versionOf('3.13')
 
 let server: CacheServer
 let index: { url: string; dir: string }
@@ -40,7 +45,7 @@ function runnerWithToolCache() {
   return { job, toolCache, env: { ...stepEnv(server, 'v2', index.url), PATH: pathWithoutPyenv() } }
 }
 
-test("python: '3.12' builds the venv from the highest finished 3.12 in the tool cache", async () => {
+it("python: '3.12' builds the venv from the highest finished 3.12 in the tool cache", async () => {
   const { job, toolCache, env } = runnerWithToolCache()
   const picked = path.join(toolCache, 'Python', V312, 'x64', 'bin', 'python3')
   const step = await runAction(job, { env, inputs: { python: '3.12' } })
@@ -82,7 +87,7 @@ test("python: '3.12' builds the venv from the highest finished 3.12 in the tool 
   expect(both.outputs['cache-hit']).toBe('true')
 })
 
-test("python: '3.99' fails before anything is built, listing the interpreters it found", async () => {
+it("python: '3.99' fails before anything is built, listing the interpreters it found", async () => {
   const { job, toolCache, env } = runnerWithToolCache()
   const entries = server.entries().length
   const step = await runAction(job, { env, inputs: { python: '3.99' } })

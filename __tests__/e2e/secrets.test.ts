@@ -21,8 +21,12 @@ import {
   type Job,
 } from '../../test-support/e2e.js'
 import { useIndexAndServer } from '../../test-support/e2e-jest.js'
+import { describeIf, lacksPython } from '../../test-support/needs.js'
 import type { StepResult } from '../../test-support/runner.js'
 import { buildIndex } from '../../test-support/wheels.js'
+
+// Every step runs on CPython 3.11 (stepEnv puts it first on PATH).
+const group = describeIf(lacksPython('3.11'))
 
 const local = useIndexAndServer()
 const env = local.env
@@ -123,7 +127,7 @@ function archivesContaining(needle: string): string[] {
     )
 }
 
-describe('index credentials are masked and stored nowhere', () => {
+group('index credentials are masked and stored nowhere', () => {
   const user = 'ci-bot'
   const token = `tok${randomBytes(12).toString('hex')}`
   let auth: AuthIndex
@@ -186,7 +190,7 @@ describe('index credentials are masked and stored nowhere', () => {
   })
 })
 
-describe('privileged events: no cache unless asked for', () => {
+group('privileged events: no cache unless asked for', () => {
   const why = (what: string) =>
     `Cache not used on ${what}: a cached venv is code that later steps run. Set 'cache-privileged-events: true' to use it anyway.`
 

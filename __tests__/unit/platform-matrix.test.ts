@@ -24,6 +24,7 @@ import {
   versionCommands,
 } from '../../src/platform.js'
 import type { PythonFacts } from '../../src/probe.js'
+import { displayCommand } from '../../src/command.js'
 import { exportsFor } from '../../src/report.js'
 
 const inputs = testInputs({ packages: ['pytest==8.3.3'] })
@@ -124,6 +125,50 @@ function plan(ctx: RunnerContext, python: PythonFacts, over: Partial<Inputs> = {
 function digestOf(key: string): string {
   return /-([0-9a-f]{16}-[0-9a-f]{32})$/.exec(key)?.[1] ?? `no digest in ${key}`
 }
+
+describe('a self-hosted Windows runner installed under a folder with a space', () => {
+  // C:\actions runner\_work\app\app, and a setup-python interpreter in its tool cache.
+  const spaced: RunnerContext = { ...windows, workspace: 'C:\\actions runner\\_work\\app\\app' }
+  const python: PythonFacts = {
+    ...windowsPython,
+    executable: 'C:\\actions runner\\_work\\_tool\\Python\\3.12.7\\x64\\python.exe',
+  }
+
+  test('the venv path, layout, exports and the key keep every space', () => {
+    const p = plan(spaced, python, { path: 'my venv', workingDirectory: 'sub dir' })
+    const venv = 'C:\\actions runner\\_work\\app\\app\\sub dir\\my venv'
+    expect(p.venvDir).toBe(venv)
+    expect(p.layout).toEqual({
+      binDir: `${venv}\\Scripts`,
+      python: `${venv}\\Scripts\\python.exe`,
+      pipPython: `${venv}\\Scripts\\python.exe`,
+      pyvenvCfg: `${venv}\\pyvenv.cfg`,
+    })
+    const exported = exportsFor(p, 'miss')
+    expect(exported.env).toEqual({ VIRTUAL_ENV: venv })
+    expect(exported.path).toBe(`${venv}\\Scripts`)
+    // Case folded for the key, spaces kept: the same folder in another case is the same venv.
+    const upper = plan({ ...spaced, workspace: 'C:\\ACTIONS RUNNER\\_work\\app\\app' }, python, {
+      path: 'my venv',
+      workingDirectory: 'sub dir',
+    })
+    expect(upper.key).toBe(p.key)
+    expect(canonicalPath('win32', venv)).toBe('c:\\actions runner\\_work\\app\\app\\sub dir\\my venv')
+  })
+
+  test('commands get the path as one argument; the log shows it quoted', () => {
+    const argv = [
+      python.executable,
+      '-m',
+      'venv',
+      '--without-pip',
+      plan(spaced, python, { path: 'my venv' }).venvDir,
+    ]
+    expect(displayCommand(argv)).toBe(
+      '"C:\\actions runner\\_work\\_tool\\Python\\3.12.7\\x64\\python.exe" -m venv --without-pip "C:\\actions runner\\_work\\app\\app\\my venv"',
+    )
+  })
+})
 
 describe('a Windows hosted runner', () => {
   test('venv layout, exports, outputs and the exact key', () => {
