@@ -1,9 +1,9 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { normalizeRequirement } from '../../src/pep508.js'
 import {
   declarationKind,
-  normalizeRequirement,
   readPyproject,
   selectRequirements,
   type SelectionRequest,
