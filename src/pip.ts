@@ -4,7 +4,7 @@ import { runCommand } from './command.js'
 import { UsageError } from './errors.js'
 import type { Plan } from './plan.js'
 import { linesAsking, requirementName } from './requirements.js'
-import { pipCommand, type Seed } from './seed.js'
+import { pipCommand, type Seeded } from './seed.js'
 
 export function hasWork(plan: Plan): boolean {
   return plan.requirements.roots.length > 0 || plan.packages.length > 0
@@ -34,11 +34,14 @@ export function pipEnv(): Record<string, string> {
   return { ...stringEnv(process.env), PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' }
 }
 
-export async function install(plan: Plan, seed: Seed | undefined): Promise<void> {
-  const { code, stderr } = await runCommand([...pipCommand(plan.layout, seed), ...installArgs(plan)], {
-    cwd: plan.baseDir,
-    env: pipEnv(),
-  })
+export async function install(plan: Plan, seeded: Seeded | undefined): Promise<void> {
+  const { code, stderr } = await runCommand(
+    [...pipCommand(plan.layout, seeded?.runner), ...installArgs(plan)],
+    {
+      cwd: plan.baseDir,
+      env: pipEnv(),
+    },
+  )
   if (code !== 0) throw new UsageError(failureMessage(plan, code, stderr))
 }
 
