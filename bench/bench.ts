@@ -1,9 +1,11 @@
 // `npm run bench`: the action against the work it saves. For each pinned requirement set, rounds of
-// hit vs `tar -x` of the same archive and miss vs a plain `python -m venv` + `pip install -r`, plus the
-// fixed cost of a hit; writes bench/results/latest.md and latest.svg and prints the report.
+// hit vs `tar -x` of the same archive and miss vs a plain `python -m venv` + `pip install -r`; the medium
+// set's miss vs a plain build on a hosted runner's Python (its pip upgraded past the bundled one); and the
+// fixed cost of a hit. Writes bench/results/latest.md and latest.svg and prints the report.
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { hostedPython } from '../test-support/hosted-python.js'
 import { localIndexUrl, pyenvPython } from '../test-support/pythons.js'
 import { REPO_ROOT } from '../test-support/runner.js'
 import { parseArgs, USAGE, type Options } from './args.js'
@@ -12,9 +14,9 @@ import { benchEnv } from './env.js'
 import { machineFacts } from './machine.js'
 import { PLAIN_COMMAND } from './measure.js'
 import { markdownReport } from './report-md.js'
-import type { BenchResult, SetResult } from './results.js'
+import type { BenchResult, HostedResult, SetResult } from './results.js'
 import { loadSet } from './sets.js'
-import { benchFixedCost, benchSet } from './suite.js'
+import { benchFixedCost, benchHosted, benchSet } from './suite.js'
 import { svgChart } from './svg.js'
 
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results')
@@ -45,7 +47,7 @@ async function bench(options: Options, bundle: Bundle): Promise<void> {
     console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`)
   }
   log(
-    `setup-venv benchmark: ${String(options.rounds)} rounds of ${options.sets.join(', ')} and the fixed cost`,
+    `setup-venv benchmark: ${String(options.rounds)} rounds of ${[...options.sets, ...(options.hosted ? ["medium on a hosted runner's Python"] : [])].join(', ')} and the fixed cost`,
   )
   const dirty = machine.dirty.length > 0 ? ', with uncommitted changes in src/ or dist/' : ''
   log(`measuring a copy of dist/index.js (sha256 ${bundle.digest}) at ${machine.commit}${dirty}`)
@@ -54,6 +56,14 @@ async function bench(options: Options, bundle: Bundle): Promise<void> {
   const fixed = await benchFixedCost(env, options.rounds, log)
   const sets: SetResult[] = []
   for (const name of options.sets) sets.push(await benchSet(loadSet(name), env, options.rounds, log))
+  let hosted: HostedResult | undefined
+  if (options.hosted) {
+    log("making a hosted runner's Python from it (kept under the temp directory for later runs)")
+    const made = hostedPython('3.11', env.indexUrl)
+    if (made.pip === made.bundledPip) throw new Error(`The local index has no pip newer than ${made.pip}`)
+    const hostedEnv = benchEnv(bundle.entry, made.python, env.indexUrl)
+    hosted = await benchHosted(loadSet('medium'), env, { ...made, env: hostedEnv }, options.rounds, log)
+  }
 
   const result: BenchResult = {
     machine,
@@ -63,6 +73,7 @@ async function bench(options: Options, bundle: Bundle): Promise<void> {
     loadAtEnd: os.loadavg(),
     plainCommand: PLAIN_COMMAND,
     sets,
+    hosted,
     fixed,
   }
   fs.mkdirSync(RESULTS_DIR, { recursive: true })

@@ -2,7 +2,7 @@
 // run spends its time, the machine, and every sample.
 import { millis, mib, percent, ratio, seconds } from './format.js'
 import { phaseNames, type Phases } from './phases.js'
-import type { ActionSample, BenchResult, FixedCostResult, SetResult } from './results.js'
+import type { ActionSample, BenchResult, FixedCostResult, HostedResult, SetResult } from './results.js'
 import { max, median, min, sum } from './stats.js'
 
 const wholes = (runs: readonly ActionSample[]) => runs.map((r) => r.ms)
@@ -53,7 +53,20 @@ export function hitTable(sets: readonly SetResult[]): string[] {
   )
 }
 
-export function missTable(sets: readonly SetResult[]): string[] {
+/** A set's name in the miss rows; the hosted comparison's says whose Python. */
+export function hostedLabel(h: HostedResult): string {
+  return `${h.name}, hosted-runner Python (pip ${h.basePip})`
+}
+
+export function missTable(sets: readonly SetResult[], hosted?: HostedResult): string[] {
+  const rows: { label: string; miss: readonly ActionSample[]; plain: readonly number[] }[] = sets.map(
+    (s) => ({
+      label: s.name,
+      miss: s.miss,
+      plain: s.plain,
+    }),
+  )
+  if (hosted !== undefined) rows.push({ label: hostedLabel(hosted), miss: hosted.miss, plain: hosted.plain })
   return table(
     [
       'set',
@@ -64,10 +77,10 @@ export function missTable(sets: readonly SetResult[]): string[] {
       'action ÷ plain',
       'without Save ÷ plain',
     ],
-    sets.map((s) => {
+    rows.map((s) => {
       const save = median(phase(s.miss, 'Save'))
       return [
-        `**${s.name}**`,
+        `**${s.label}**`,
         cell(wholes(s.miss)),
         `${seconds(save)} (${percent(save, median(wholes(s.miss)))})`,
         cell(withoutSave(s.miss)),
@@ -103,6 +116,29 @@ export function fixedCostTable(fixed: FixedCostResult): string[] {
   )
 }
 
+/**
+ * The hosted comparison's second question: how much the base pip being another version costs, by the
+ * misses on both interpreters in the same rounds (paired per round).
+ */
+export function hostedVsBundledTable(h: HostedResult): string[] {
+  return table(
+    [
+      'miss without Save',
+      `hosted-runner Python (pip ${h.basePip})`,
+      `same interpreter, pip ${h.bundledPip} (the bundled one)`,
+      'hosted ÷ bundled',
+    ],
+    [
+      [
+        `**${h.name}**`,
+        cell(withoutSave(h.miss)),
+        cell(withoutSave(h.bundledMiss)),
+        ratioCell(withoutSave(h.miss), withoutSave(h.bundledMiss)),
+      ],
+    ],
+  )
+}
+
 /** Median milliseconds of every phase, per kind of run. */
 export function phaseTable(result: BenchResult): string[] {
   const runs: { label: string; samples: readonly ActionSample[] }[] = [
@@ -112,8 +148,15 @@ export function phaseTable(result: BenchResult): string[] {
     runs.push({ label: `hit, ${s.name}`, samples: s.hit })
     runs.push({ label: `miss, ${s.name}`, samples: s.miss })
   }
+  const h = result.hosted
+  if (h !== undefined) {
+    runs.push({ label: `miss, ${hostedLabel(h)}`, samples: h.miss })
+    runs.push({ label: `miss, ${h.name}, same rounds, pip ${h.bundledPip}`, samples: h.bundledMiss })
+  }
   // Columns in the order a miss runs its phases (a miss has them all), then any others.
-  const misses = result.sets.flatMap((s) => s.miss.map((x): Phases => x.phases))
+  const misses = [...result.sets.map((s) => s.miss), ...(h === undefined ? [] : [h.miss])].flatMap((runs) =>
+    runs.map((x): Phases => x.phases),
+  )
   const names = phaseNames([...misses, ...runs.flatMap((r) => r.samples.map((x): Phases => x.phases))])
   return table(
     ['run', ...names, 'outside phases', 'whole'],
@@ -155,7 +198,29 @@ function samples(result: BenchResult): string[] {
         `Save ${list(phase(s.miss, 'Save'))}; plain ${list(s.plain)}`,
     )
   }
+  const h = result.hosted
+  if (h !== undefined) {
+    lines.push(
+      `- ${hostedLabel(h)}: miss ${list(wholes(h.miss))}; Save ${list(phase(h.miss, 'Save'))}; plain ${list(h.plain)}; ` +
+        `same rounds, pip ${h.bundledPip}: miss ${list(wholes(h.bundledMiss))}, Save ${list(phase(h.bundledMiss, 'Save'))}`,
+    )
+  }
   return [...lines, '', '</details>']
+}
+
+function hostedSection(h: HostedResult | undefined): string[] {
+  if (h === undefined) return []
+  return [
+    `### ${h.name} on a hosted runner's Python`,
+    '',
+    `A copy of CPython ${h.version} laid out as a hosted runner's tool cache has it, its pip upgraded to ${h.basePip} ` +
+      `as the runner images' installer does (test-support/hosted-python.ts); a new venv gets ensurepip's pip ${h.bundledPip}, ` +
+      'with both the action and the plain build (`pip freeze --all` checked equal first). Each round also runs the same ' +
+      `miss on the interpreter it was copied from, whose pip is ${h.bundledPip}: what the base pip being another version costs.`,
+    '',
+    ...hostedVsBundledTable(h),
+    '',
+  ]
 }
 
 export function markdownReport(result: BenchResult, svgName: string): string {
@@ -184,8 +249,9 @@ export function markdownReport(result: BenchResult, svgName: string): string {
     `Plain: \`${result.plainCommand}\` with the same interpreter and the same pip settings (local index, no pip config, no pip cache). ` +
       'Before timing, `pip freeze --all` of the two venvs was checked to be equal.',
     '',
-    ...missTable(result.sets),
+    ...missTable(result.sets, result.hosted),
     '',
+    ...hostedSection(result.hosted),
   ]
   lines.push(
     '## Fixed cost of a hit',

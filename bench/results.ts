@@ -27,6 +27,28 @@ export interface SetResult {
   readonly plain: readonly number[]
 }
 
+/**
+ * The fourth comparison: a set's miss on a hosted runner's Python (its pip upgraded past the bundled one)
+ * against a plain build there, with the same set's miss on the interpreter it was copied from (whose pip
+ * is the bundled one) in the same rounds, for the cost of the base pip being another version.
+ */
+export interface HostedResult {
+  readonly name: string
+  readonly description: string
+  readonly packages: number
+  /** Full version of both interpreters. */
+  readonly version: string
+  /** The hosted-runner Python's own pip, and the one ensurepip bundles (which every venv gets). */
+  readonly basePip: string
+  readonly bundledPip: string
+  /** Lines of `pip freeze --all`, equal for the action's venv and the plain build's. */
+  readonly freezeLines: number
+  readonly miss: readonly ActionSample[]
+  readonly plain: readonly number[]
+  /** The same set's miss on the interpreter whose pip is the bundled one. */
+  readonly bundledMiss: readonly ActionSample[]
+}
+
 export interface FixedCostResult {
   readonly venv: TreeSize
   readonly archiveBytes: number
@@ -63,5 +85,7 @@ export interface BenchResult {
   readonly loadAtEnd: readonly number[]
   readonly plainCommand: string
   readonly sets: readonly SetResult[]
+  /** Undefined when not asked for (--sets without 'hosted'). */
+  readonly hosted?: HostedResult
   readonly fixed: FixedCostResult
 }

@@ -7,6 +7,9 @@ import { REPO_ROOT } from '../test-support/runner.js'
 export const SET_NAMES = ['small', 'medium', 'heavy'] as const
 export type SetName = (typeof SET_NAMES)[number]
 
+/** The fourth comparison's name in --sets: the medium set on a hosted runner's Python, miss vs plain. */
+export const HOSTED = 'hosted'
+
 const DESCRIPTIONS: Record<SetName, string> = {
   small: 'requests',
   medium: 'web + test stack',

@@ -1,6 +1,7 @@
-// The procedure for one requirement set, and for the fixed cost: an untimed miss that fills the cache (and,
-// for a set, the check that the action's venv and a plain build hold the same packages), then rounds of
-// interleaved pairs, hit vs tar -x and miss vs plain build, each pair's order alternating by round.
+// The procedure for one requirement set, for the hosted-runner Python, and for the fixed cost: an untimed
+// miss that fills the cache (and, for a set, the check that the action's venv and a plain build hold the
+// same packages), then rounds of interleaved runs, hit vs tar -x and miss vs plain build, each round
+// starting with another of them.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { startCacheServer, type CacheServer } from '../test-support/cache-server/server.js'
@@ -10,7 +11,7 @@ import { extractCommand, storedArchive } from './extract.js'
 import { seconds } from './format.js'
 import { newJob, removeJob, removeVenv, tempDir, type Job } from './job.js'
 import { ACTION_NODE, runAction, runPlain, timeCommand, type ActionRun } from './measure.js'
-import type { ActionSample, FixedCostResult, SetResult } from './results.js'
+import type { ActionSample, FixedCostResult, HostedResult, SetResult } from './results.js'
 import type { BenchSet } from './sets.js'
 import { treeSize, type TreeSize } from './sizes.js'
 import { freeze, freezeDifferences } from './verify.js'
@@ -157,6 +158,84 @@ export async function benchSet(set: BenchSet, env: BenchEnv, rounds: number, log
     })
   } finally {
     removeJob(job)
+  }
+}
+
+/** The hosted-runner Python, as test-support/hosted-python.ts makes it, and the bench's env for it. */
+export interface HostedBase {
+  readonly env: BenchEnv
+  readonly version: string
+  readonly pip: string
+  readonly bundledPip: string
+}
+
+/**
+ * The fourth comparison: misses of `set` on a hosted runner's Python (hosted.env) against plain builds
+ * there, and the same set's miss on the interpreter it was copied from (env), whose pip is the bundled
+ * one, in each round: three runs in rotating order. Untimed first: a miss and a plain build there hold the
+ * same packages, and the miss took the path for a base pip of another version.
+ */
+export async function benchHosted(
+  set: BenchSet,
+  env: BenchEnv,
+  hosted: HostedBase,
+  rounds: number,
+  log: Log,
+): Promise<HostedResult> {
+  const job = newJob(`${set.name}-hosted`, { 'requirements.txt': fs.readFileSync(set.file, 'utf8') })
+  const bundledJob = newJob(`${set.name}-bundled`, { 'requirements.txt': fs.readFileSync(set.file, 'utf8') })
+  try {
+    log(
+      `${set.name} on a hosted runner's Python ${hosted.version} (pip ${hosted.pip}; venvs get ${hosted.bundledPip}): ` +
+        'a miss, a plain build, pip freeze of both',
+    )
+    const freezeLines = await withCache(`${set.name}-hosted-check`, async (cache) => {
+      const run = await runAction(job, hosted.env, cache.envV2(), 'miss')
+      if (!run.log.includes('by the bundled pip unpacked into the venv')) {
+        throw new Error(
+          `The miss on the hosted runner's Python did not seed with the unpacked bundled pip:\n${run.log.slice(-3000)}`,
+        )
+      }
+      const actionFreeze = await freeze(job.venv, hosted.env)
+      await runPlain(job, hosted.env)
+      const problems = freezeDifferences(actionFreeze, await freeze(job.venv, hosted.env), set)
+      if (problems.length > 0)
+        throw new Error(`${set.name}, hosted: the venvs differ:\n${problems.join('\n')}`)
+      log(
+        `  checked: pip freeze --all of the action's venv equals the plain build's, ${String(actionFreeze.length)} lines`,
+      )
+      return actionFreeze.length
+    })
+    const miss: ActionSample[] = []
+    const plain: number[] = []
+    const bundledMiss: ActionSample[] = []
+    for (let round = 0; round < rounds; round++) {
+      await rotate(round, [
+        async () => void miss.push(await timedMiss(`${set.name}-hosted`, job, hosted.env)),
+        async () => void plain.push(await runPlain(job, hosted.env)),
+        async () => void bundledMiss.push(await timedMiss(`${set.name}-bundled`, bundledJob, env)),
+      ])
+      log(
+        `  round ${String(round + 1)}/${String(rounds)}: hosted miss ${seconds(miss[round]?.ms ?? NaN)} ` +
+          `(Save ${seconds(miss[round]?.phases['Save'] ?? NaN)}) vs plain ${seconds(plain[round] ?? NaN)}; ` +
+          `bundled-pip miss ${seconds(bundledMiss[round]?.ms ?? NaN)}`,
+      )
+    }
+    return {
+      name: set.name,
+      description: set.description,
+      packages: set.pins.length,
+      version: hosted.version,
+      basePip: hosted.pip,
+      bundledPip: hosted.bundledPip,
+      freezeLines,
+      miss,
+      plain,
+      bundledMiss,
+    }
+  } finally {
+    removeJob(job)
+    removeJob(bundledJob)
   }
 }
 

@@ -113,14 +113,21 @@ function hitGroups(result: BenchResult): Group[] {
 }
 
 function missGroups(result: BenchResult): Group[] {
-  return result.sets.map((s) => {
+  const h = result.hosted
+  const subjects = [
+    ...result.sets.map((s) => ({ ...s, title: s.name, subtitle: `${String(s.packages)} packages` })),
+    ...(h === undefined
+      ? []
+      : [{ ...h, title: `${h.name}, hosted`, subtitle: `Python with pip ${h.basePip}` }]),
+  ]
+  return subjects.map((s) => {
     const miss = wholes(s.miss)
     const save = median(s.miss.map((r) => r.phases['Save'] ?? 0))
     const withoutSave = median(s.miss.map((r) => r.ms - (r.phases['Save'] ?? 0)))
     const plain = median(s.plain)
     return {
-      title: s.name,
-      subtitle: `${String(s.packages)} packages`,
+      title: s.title,
+      subtitle: s.subtitle,
       bars: [
         {
           ms: miss,
@@ -163,7 +170,7 @@ export function svgChart(result: BenchResult): string {
   )
   parts.push(hits.svg)
   y += hits.height + 8
-  if (result.sets.length > 0) {
+  if (result.sets.length > 0 || result.hosted !== undefined) {
     const misses = panel(
       y,
       'Cache miss: the action (build + save) vs python -m venv + pip install -r',

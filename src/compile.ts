@@ -87,8 +87,15 @@ function inSitePackages(rel: string): boolean {
   return rel.split(path.sep).includes('site-packages')
 }
 
+/** The Python sources in `dir` and below, e.g. a package just unpacked. */
+export async function packageSources(dir: string): Promise<string[]> {
+  return (await walk(dir))
+    .filter(({ rel, dirent }) => dirent.isFile() && rel.endsWith('.py'))
+    .map(({ full }) => full)
+}
+
 /** One compile process per core, each given an equal share; files already up to date are skipped. */
-async function compileFiles(plan: Plan, sources: readonly string[]): Promise<void> {
+export async function compileFiles(plan: Plan, sources: readonly string[]): Promise<void> {
   const workers = Math.min(os.availableParallelism(), sources.length)
   const shares = Array.from({ length: workers }, (_, i) => sources.filter((_, j) => j % workers === i))
   await Promise.all(

@@ -36,7 +36,7 @@ import {
   writeSummary,
   type CacheOutcome,
 } from './report.js'
-import { pipCommand, type Seed } from './seed.js'
+import { pipCommand, type Seeded } from './seed.js'
 import { findDependencies } from './sources.js'
 import { syncVenv, type SyncChanges } from './sync.js'
 import {
@@ -200,17 +200,17 @@ async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {
 async function build(plan: Plan, timeline: Timeline): Promise<void> {
   let early: EarlyCompile | undefined
   try {
-    let seed: Seed | undefined = await timeline.phase('Create', () => createVenv(plan))
+    let seeded: Seeded | undefined = await timeline.phase('Create', () => createVenv(plan))
     if (plan.pipVersion !== undefined) {
-      await timeline.phase('Pip', () => installPip(plan, pipCommand(plan.layout, seed)))
-      seed = undefined // the venv's own pip from now on, as in a plain build with that pip
+      await timeline.phase('Pip', () => installPip(plan, pipCommand(plan.layout, seeded?.runner)))
+      seeded = undefined // the venv's own pip from now on, as in a plain build with that pip
     }
     const compile = compileAfterInstall(plan)
     const work = hasWork(plan.dependencies)
     // The seeded pip (not compiled yet) compiles on all cores while pip installs the requirements.
-    if (seed && compile && work) early = await compileEarly(plan)
+    if (seeded && compile && work) early = await compileEarly(plan)
     if (work) {
-      const pip = pipCommand(plan.layout, seed)
+      const pip = pipCommand(plan.layout, seeded?.runner)
       await timeline.phase('Install', async () => {
         await install(plan, pip)
         await installBackendRequires(plan, pip)

@@ -8,15 +8,20 @@ import * as io from '@actions/io'
 import { UsageError } from './errors.js'
 import { KEY_FORMAT } from './key.js'
 import type { Plan } from './plan.js'
+import { compileFiles, packageSources } from './compile.js'
 import { pipEnv } from './pip.js'
 import {
   findSeed,
   pipCommand,
+  pipWheel,
   seedInstallArgs,
   seedScriptArgs,
+  UNPACK_SCRIPT,
   UNSEEDABLE,
   venvArgs,
+  type BasePip,
   type Seed,
+  type Seeded,
 } from './seed.js'
 import { probeVenvPython, type Distribution, type VenvFacts } from './probe.js'
 
@@ -90,32 +95,83 @@ export async function removeVenv(venvDir: string): Promise<void> {
 
 /**
  * Creates the venv with pip in it: seeded (see seed.ts) when the base interpreter allows, else by
- * `python -m venv` with ensurepip. Returns the seed, through which pip then installs the requirements.
+ * `python -m venv` with ensurepip. Returns how pip then installs the requirements, undefined after ensurepip.
  */
-export async function createVenv(plan: Plan): Promise<Seed | undefined> {
+export async function createVenv(plan: Plan): Promise<Seeded | undefined> {
   const base = plan.basePython.executable
   // Asking the base interpreter what it can seed takes as long as making the bare venv: both at once.
   const [seed] = await Promise.all([findSeed(base), runChecked([base, ...venvArgs(plan.venvDir, true)])])
-  if (seed === undefined) {
-    core.info("Adding pip with ensurepip (the base interpreter's pip cannot seed the venv).")
-    await removeVenv(plan.venvDir)
-    await runChecked([base, ...venvArgs(plan.venvDir, false)])
-    return undefined
-  }
+  const seeded =
+    seed === undefined
+      ? undefined
+      : seed.basePip !== null
+        ? await seedFromBase(plan, seed, seed.basePip)
+        : await seedFromWheel(plan, seed)
+  if (seeded !== undefined) return seeded
+  if (seed === undefined) core.info('Adding pip with ensurepip (its bundled wheels were not found).')
+  else core.info('Adding pip with ensurepip.')
+  await removeVenv(plan.venvDir)
+  await runChecked([base, ...venvArgs(plan.venvDir, false)])
+  return undefined
+}
+
+/** The base pip is the bundled version: it seeds the venv and installs the requirements, from its own files. */
+async function seedFromBase(plan: Plan, seed: Seed, basePip: BasePip): Promise<Seeded> {
   core.info(`Seeding ${seed.packages.join(', ')} from ensurepip's bundled wheels.`)
   // Silent: the command line is the whole script. Its output is shown when it fails.
-  const seeded = await runCommand([plan.layout.pipPython, ...seedScriptArgs(seed)], {
+  const seeded = await runCommand([plan.layout.pipPython, ...seedScriptArgs(seed, { basePip })], {
     env: pipEnv(),
     silent: true,
   })
   if (seeded.code === UNSEEDABLE) {
     core.info("This pip's wheel installer cannot be called directly: seeding through pip's command line.")
-    await runChecked([...pipCommand(plan.layout, seed), ...seedInstallArgs(seed)], { env: pipEnv() })
+    await runChecked([...pipCommand(plan.layout, basePip.runner), ...seedInstallArgs(seed)], {
+      env: pipEnv(),
+    })
   } else if (seeded.code !== 0) {
-    const output = `${seeded.stdout}${seeded.stderr}`.trim()
-    throw new Error(`Seeding pip into the venv failed (exit code ${seeded.code}):\n${output}`)
+    throw new Error(`Seeding pip into the venv failed (exit code ${seeded.code}):\n${output(seeded)}`)
   }
-  return seed
+  return { runner: basePip.runner }
+}
+
+/**
+ * The base pip is another version, or absent: the bundled pip is unpacked into the venv, its files are
+ * compiled on all cores while it installs itself and the other bundled wheels, and it installs the
+ * requirements. Undefined when this pip cannot seed so (nothing but its unpacked package was written).
+ */
+async function seedFromWheel(plan: Plan, seed: Seed): Promise<Seeded | undefined> {
+  const pip = seed.basePipVersion === null ? 'has no pip' : `has pip ${seed.basePipVersion}`
+  core.info(
+    `Seeding ${seed.packages.join(', ')} from ensurepip's bundled wheels, by the bundled pip unpacked into the venv ` +
+      `(the base interpreter ${pip}).`,
+  )
+  const unpack = await runChecked([plan.layout.python, '-c', UNPACK_SCRIPT, pipWheel(seed)], { silent: true })
+  const unpacked = unpack.stdout.trim().split('\n').pop() ?? ''
+  const scratch = path.join(plan.venvDir, '.setup-venv-seed')
+  const [seeded] = await Promise.all([
+    runCommand([plan.layout.pipPython, ...seedScriptArgs(seed, { unpacked, scratch })], {
+      env: pipEnv(),
+      silent: true,
+    }),
+    // The seeding imports much of pip: its bytecode, which the venv gets anyway, is made meanwhile on every
+    // core. A compile process that fails leaves its files to the compile after the install.
+    packageSources(path.join(unpacked, 'pip'))
+      .then((sources) => compileFiles(plan, sources))
+      .catch(() => undefined),
+  ])
+  if (seeded.code === UNSEEDABLE) {
+    core.info(`The bundled pip cannot seed the venv this way: ${output(seeded)}`)
+    return undefined
+  }
+  if (seeded.code !== 0) {
+    throw new Error(`Seeding pip into the venv failed (exit code ${seeded.code}):\n${output(seeded)}`)
+  }
+  const runner = path.join(unpacked, 'pip', '__pip-runner__.py')
+  return { runner: fs.existsSync(runner) ? runner : undefined }
+}
+
+function output(result: { readonly stdout: string; readonly stderr: string }): string {
+  return `${result.stdout}${result.stderr}`.trim()
 }
 
 function writeStamp(plan: Plan, facts: VenvFacts): void {

@@ -1,14 +1,16 @@
 // The action's fast build (pip seeded from ensurepip's wheels, --no-compile, one compile pass on all
-// cores) must produce the venv a plain `python -m venv && pip install -r` produces at the same path.
+// cores) must produce the venv a plain `python -m venv && pip install -r` produces at the same path: from
+// a base interpreter whose pip is the bundled one (pyenv's), and from a hosted runner's, whose pip is not.
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { buildTestIndex, newRunner, runAction, stepEnv } from '../../test-support/e2e.js'
+import { hostedPython, type HostedPython } from '../../test-support/hosted-python.js'
 import { localIndexUrl, pyenvPython } from '../../test-support/pythons.js'
 
 /**
- * Every file and link of a venv with a content hash; the action's stamp left out. Of a .pyc file only the
+ * Every file and link of a venv with its mode and a content hash; the action's stamp left out. Of a .pyc file only the
  * header's magic, flags and source size: its source mtime differs (the two builds extract the sources at
  * different times), and marshal's back-reference flags depend on the compiling process's reference
  * counts; the code objects are compared by SAME_CODE instead.
@@ -27,7 +29,8 @@ function snapshot(dir: string): Map<string, string> {
         const compared = r.endsWith('.pyc')
           ? Buffer.concat([bytes.subarray(0, 8), bytes.subarray(12, 16)])
           : bytes
-        out.set(r, createHash('sha256').update(compared).digest('hex'))
+        const mode = (fs.statSync(full).mode & 0o7777).toString(8)
+        out.set(r, `${mode} ${createHash('sha256').update(compared).digest('hex')}`)
       }
     }
   }
@@ -57,19 +60,26 @@ for rel in sys.stdin.read().splitlines():
         print(rel)
 `
 
-/** Builds with the action, then plainly at the same path, and compares the two venvs. */
+/**
+ * Builds with the action from `python`, then plainly at the same path, and compares the two venvs. The
+ * interpreter's directory goes first on PATH, as actions/setup-python leaves it.
+ */
 async function compareWithPlain(
-  version: string,
+  python: string,
   requirements: string,
   indexUrl: string,
 ): Promise<{ log: string; freeze: string }> {
   const job = newRunner({ 'requirements.txt': requirements })
-  const env = stepEnv(undefined, 'v2', indexUrl, version)
-  const step = await runAction(job, { env, inputs: { cache: 'false', python: pyenvPython(version) } })
+  const env = {
+    ...stepEnv(undefined, 'v2', indexUrl),
+    PATH: `${path.dirname(python)}:${process.env['PATH'] ?? ''}`,
+  }
+  const step = await runAction(job, { env, inputs: { cache: 'false', python } })
   expect(step.code).toBe(0)
   // The fast path ran: seeded by pip's wheel installer, then compiled by the action.
   expect(step.stdout).toMatch(/Seeding (setuptools==\S+, )?pip==\S+ from ensurepip's bundled wheels/)
   expect(step.stdout).not.toContain('cannot be called directly')
+  expect(step.stdout).not.toContain('Adding pip with ensurepip')
   expect(step.stdout).toContain('Compile took')
   const venv = path.join(job.workspace, '.venv')
   const freeze = (): string =>
@@ -80,7 +90,7 @@ async function compareWithPlain(
   fs.renameSync(venv, actionVenv)
 
   const cwd = job.workspace
-  execFileSync(pyenvPython(version), ['-m', 'venv', venv], { env, cwd })
+  execFileSync(python, ['-m', 'venv', venv], { env, cwd })
   execFileSync(path.join(venv, 'bin', 'pip'), ['install', '-q', '-r', 'requirements.txt'], { env, cwd })
   const plainFiles = snapshot(venv)
 
@@ -91,16 +101,38 @@ async function compareWithPlain(
   const differing = [...plainFiles].filter(([f, hash]) => actionFiles.get(f) !== hash).map(([f]) => f)
   expect(differing.filter((f) => !EXPECTED_DIFFERENCE.test(f))).toEqual([])
   const bytecode = [...plainFiles.keys()].filter((f) => f.endsWith('.pyc'))
-  const python = path.join(venv, 'bin', 'python')
+  const venvPython = path.join(venv, 'bin', 'python')
   const input = bytecode.join('\n')
-  expect(execFileSync(python, ['-c', SAME_CODE, actionVenv, venv], { input }).toString()).toBe('')
+  expect(execFileSync(venvPython, ['-c', SAME_CODE, actionVenv, venv], { input }).toString()).toBe('')
   return { log: step.stdout, freeze: actionFreeze }
 }
 
 test.each(['3.11', '3.8', '3.13'])(
   'Python %s: same files, bytecode and freeze as a plain venv + pip',
   async (version) => {
-    await compareWithPlain(version, 'sv-tool\n', buildTestIndex().url)
+    await compareWithPlain(pyenvPython(version), 'sv-tool\n', buildTestIndex().url)
+  },
+)
+
+// A hosted runner's Python has pip upgraded past the bundled version: the venv must still get the bundled
+// pip, seeded by that pip itself (not the base's), and the requirements resolved by it. Made before the
+// tests are collected, so that a machine without the interpreter or a newer pip in its index skips it.
+const hosted = ((): HostedPython | string => {
+  try {
+    const made = hostedPython('3.11', localIndexUrl(pyenvPython('3.11')))
+    return made.pip === made.bundledPip ? `the local index has no pip newer than ${made.pip}` : made
+  } catch (error) {
+    return (error as Error).message
+  }
+})()
+if (typeof hosted === 'string') console.log(`Skipping the hosted-runner Python case: ${hosted}`)
+;(typeof hosted === 'string' ? test.skip : test)(
+  "A hosted runner's Python 3.11 (pip upgraded): same as a plain build, with the bundled pip",
+  async () => {
+    if (typeof hosted === 'string') return
+    const { log, freeze } = await compareWithPlain(hosted.python, 'sv-tool\n', buildTestIndex().url)
+    expect(log).toContain(`the base interpreter has pip ${hosted.pip}`)
+    expect(freeze).toMatch(new RegExp(`^pip==${hosted.bundledPip.replace(/\./g, '\\.')}$`, 'm'))
   },
 )
 
@@ -109,7 +141,7 @@ test.each(['3.11', '3.8', '3.13'])(
 test('Python 3.11, requirements that upgrade the seeded setuptools and pip: same as a plain build', async () => {
   const python = pyenvPython('3.11')
   const { log, freeze } = await compareWithPlain(
-    '3.11',
+    python,
     'setuptools==84.0.0\npip==26.2.1\n',
     localIndexUrl(python),
   )
