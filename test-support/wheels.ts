@@ -7,9 +7,9 @@
 // from run to run, which cache-key tests can rely on. Zip64, encryption and data descriptors are not
 // needed for files this small and are not written.
 import { createHash } from 'node:crypto'
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { deflateRawSync } from 'node:zlib'
 
 export interface WheelSpec {
@@ -245,4 +245,29 @@ export function buildIndex(dir: string, wheels: readonly BuiltWheel[]): string {
   writeFileSync(path.join(simple, 'index.html'), page('Simple index', projects))
   const url = pathToFileURL(simple).href
   return url.endsWith('/') ? url : `${url}/`
+}
+
+/**
+ * A wheel of another PEP 503 index on this machine (a file:// URL), as buildIndex takes it: the newest one
+ * its page for `project` links, so that a test index can hold a real build backend or pip and the test can
+ * then take every index it uses out of reach.
+ */
+export function wheelFromIndex(indexUrl: string, project: string): BuiltWheel {
+  const page = new URL(
+    `${normalizeName(project)}/index.html`,
+    indexUrl.endsWith('/') ? indexUrl : `${indexUrl}/`,
+  )
+  const hrefs = [...readFileSync(page, 'utf8').matchAll(/href="([^"#]+\.whl)[^"]*"/g)].map((m) => m[1] ?? '')
+  const href = hrefs.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).pop()
+  if (href === undefined) throw new Error(`no wheel of ${project} in ${page.href}`)
+  const file = fileURLToPath(new URL(href, page))
+  const filename = path.basename(file)
+  const [, version = ''] = filename.split('-')
+  return {
+    path: file,
+    filename,
+    name: project,
+    version,
+    sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
+  }
 }

@@ -18,7 +18,7 @@ import {
 import { lacksLocalIndex, lacksPython, describeIf, testIf } from '../../test-support/needs.js'
 import { localIndexUrl, pyenvPython } from '../../test-support/pythons.js'
 import { nextStep, type StepResult } from '../../test-support/runner.js'
-import { buildIndex, buildWheel } from '../../test-support/wheels.js'
+import { buildIndex, buildWheel, wheelFromIndex } from '../../test-support/wheels.js'
 
 // Real wheels of the build backend come from this machine's local index, and the compiled ones are for 3.11.
 const needed = [lacksPython('3.11'), lacksLocalIndex()]
@@ -58,15 +58,15 @@ function projectFiles(layout: 'src' | 'flat', pyproject = PYPROJECT): Record<str
 
 let server: CacheServer
 let index: { url: string; dir: string }
-let localIndex: string
 beforeAll(async () => {
   if (missing) return
-  localIndex = localIndexUrl()
   const dir = tempDir('pyproject-index')
   const wheels = path.join(dir, 'wheels')
   fs.mkdirSync(wheels)
   const names = ['pp-core', 'pp-lint', 'pp-test', 'pp-docs', 'pp-typing', 'pp-dev', 'pp-bench', 'pp-new']
   const built = names.map((name) => buildWheel(wheels, { name, version: '1.0' }))
+  // The build backend too, so that a fresh runner can be left with no index at all.
+  built.push(wheelFromIndex(localIndexUrl(), 'flit-core'))
   index = { url: buildIndex(dir, built), dir }
   server = await startServer()
 })
@@ -74,13 +74,12 @@ afterAll(async () => {
   if (!missing) await server.close()
 })
 
-/** The step's env: this index for the dependencies, the local index for the build backend. */
+/** The step's env: one index, with the dependencies and the build backend. */
 function env(): Record<string, string> {
   return {
     ...server.envV2(),
     PATH: `${path.dirname(pyenvPython('3.11'))}${path.delimiter}${process.env['PATH'] ?? ''}`,
     PIP_INDEX_URL: index.url,
-    PIP_EXTRA_INDEX_URL: localIndex,
     PIP_CONFIG_FILE: '/dev/null',
     PIP_NO_CACHE_DIR: '1',
   }
@@ -119,7 +118,7 @@ async function importValue(result: StepResult): Promise<string> {
   return out.stdout.trim() + out.stderr.trim()
 }
 
-/** A fresh runner: the venv gone, the dependency index out of reach (the local index stays: it is the machine's). */
+/** A fresh runner: the venv gone, the package index out of reach. */
 async function onFreshRunner<T>(job: Job, fn: () => Promise<T>): Promise<T> {
   fs.rmSync(path.join(job.workspace, '.venv'), { recursive: true, force: true })
   const hidden = `${index.dir}.hidden`
@@ -154,7 +153,7 @@ it('dependencies, an extra that refers to another, a group that includes another
   expect(frozen.filter((l) => l.startsWith('-e ') || l.startsWith('demo'))).toHaveLength(1)
   expect(await importValue(miss)).toBe(`v1 ${path.join(job.workspace, 'src', 'demo_app', '__init__.py')}`)
 
-  // A fresh runner hits without the dependency index and still installs the project; an edit is seen.
+  // A fresh runner hits without any package index and still installs the project; an edit is seen.
   fs.writeFileSync(path.join(job.workspace, 'src', 'demo_app', '__init__.py'), 'VALUE = "v2"\n')
   const hit = await onFreshRunner(job, () => step(job, { extras: 'test', groups: 'dev' }))
   expect(hit.outputs['cache-status']).toBe('hit')

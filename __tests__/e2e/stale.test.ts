@@ -16,7 +16,7 @@ import {
 import { describeIf, lacksLocalIndex, lacksPython } from '../../test-support/needs.js'
 import { localIndexUrl, pyenvPython } from '../../test-support/pythons.js'
 import { nextStep, type StepResult } from '../../test-support/runner.js'
-import { buildIndex, buildWheel } from '../../test-support/wheels.js'
+import { buildIndex, buildWheel, wheelFromIndex } from '../../test-support/wheels.js'
 
 const needed = [lacksPython('3.11'), lacksLocalIndex()]
 const group = describeIf(...needed)
@@ -35,10 +35,8 @@ function localProject(dir: string, dependencies: string[]): Record<string, strin
 group('what the key covers, and what is installed fresh every run', () => {
   let server: CacheServer
   let index: { url: string; dir: string }
-  let localIndex: string
   let wheelDir: string
   beforeAll(async () => {
-    localIndex = localIndexUrl()
     index = { dir: tempDir('stale-index'), url: '' }
     wheelDir = path.join(index.dir, 'wheels')
     fs.mkdirSync(wheelDir)
@@ -46,6 +44,9 @@ group('what the key covers, and what is installed fresh every run', () => {
       buildWheel(wheelDir, { name: 'sv-lib', version: '1.0', code: 'VALUE = "1.0"\n' }),
       buildWheel(wheelDir, { name: 'sv-lib', version: '2.0', code: 'VALUE = "2.0"\n' }),
       buildWheel(wheelDir, { name: 'sv-extra', version: '1.0' }),
+      // A real build backend and pip, so that a fresh runner can be left with no index at all.
+      wheelFromIndex(localIndexUrl(), 'flit-core'),
+      wheelFromIndex(localIndexUrl(), 'pip'),
     ]
     index.url = buildIndex(index.dir, wheels)
     server = await startServer()
@@ -59,7 +60,6 @@ group('what the key covers, and what is installed fresh every run', () => {
       ...server.envV2(),
       PATH: `${path.dirname(pyenvPython('3.11'))}${path.delimiter}${process.env['PATH'] ?? ''}`,
       PIP_INDEX_URL: index.url,
-      PIP_EXTRA_INDEX_URL: localIndex,
       PIP_CONFIG_FILE: '/dev/null',
       PIP_NO_CACHE_DIR: '1',
       ...more,
