@@ -1,24 +1,32 @@
 // Command-line options of `npm run bench`: how many rounds, and which requirement sets.
-import { HOSTED, SET_NAMES, type SetName } from './sets.js'
+import { BUMP, BUMP_NAMES, bumpChoice, HOSTED, SET_NAMES, type BumpName, type SetName } from './sets.js'
 
 export interface Options {
   readonly rounds: number
   readonly sets: readonly SetName[]
   /** The fourth comparison: the medium set's miss on a hosted runner's Python (see suite.ts, benchHosted). */
   readonly hosted: boolean
+  /** The one-bump comparison's sets (see bump.ts): a synced miss against a full build and a hit. */
+  readonly bumps: readonly BumpName[]
   readonly help: boolean
 }
 
-const CHOICES = [...SET_NAMES, HOSTED]
+const BUMP_CHOICES = BUMP_NAMES.map(bumpChoice)
+// The one-bump comparison only when asked for: it adds four runs per round of medium and heavy, and the
+// other comparisons do not depend on it.
+const DEFAULT = [...SET_NAMES, HOSTED]
+const CHOICES = [...DEFAULT, BUMP, ...BUMP_CHOICES]
 
 export const USAGE = `usage: npm run bench -- [--rounds N] [--sets ${CHOICES.join(',')}]
   --rounds N   timed pairs per comparison and set (default 5, at least 1)
-  --sets LIST  comma-separated requirement sets from bench/sets/, and '${HOSTED}' for the medium set's
-               miss on a hosted runner's Python (pip upgraded past the bundled one) (default: all)`
+  --sets LIST  comma-separated requirement sets from bench/sets/, '${HOSTED}' for the medium set's
+               miss on a hosted runner's Python (pip upgraded past the bundled one), '${BUMP}' for one
+               pin bumped in medium and heavy: synced miss vs full miss, hit and a no-op sync
+               ('${BUMP_CHOICES.join("', '")}' for one set) (default: ${DEFAULT.join(',')})`
 
 export function parseArgs(argv: readonly string[]): Options {
   let rounds = 5
-  let chosen: string[] = [...CHOICES]
+  let chosen: string[] = [...DEFAULT]
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     const [flag, inline] = arg.includes('=')
@@ -53,5 +61,6 @@ export function parseArgs(argv: readonly string[]): Options {
 
 function options(rounds: number, chosen: readonly string[]): Options {
   const sets = SET_NAMES.filter((name) => chosen.includes(name))
-  return { rounds, sets, hosted: chosen.includes(HOSTED), help: false }
+  const bumps = BUMP_NAMES.filter((name) => chosen.includes(BUMP) || chosen.includes(bumpChoice(name)))
+  return { rounds, sets, hosted: chosen.includes(HOSTED), bumps, help: false }
 }

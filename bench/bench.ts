@@ -1,7 +1,8 @@
 // `npm run bench`: the action against the work it saves. For each pinned requirement set, rounds of
 // hit vs `tar -x` of the same archive and miss vs a plain `python -m venv` + `pip install -r`; the medium
 // set's miss vs a plain build on a hosted runner's Python (its pip upgraded past the bundled one); and the
-// fixed cost of a hit. Writes bench/results/latest.md and latest.svg and prints the report.
+// fixed cost of a hit; when asked, one pin bumped in medium and heavy: a synced miss against a full one
+// (bump.ts). Writes bench/results/latest.md and latest.svg and prints the report.
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -10,12 +11,13 @@ import { localIndexUrl, pyenvPython } from '../test-support/pythons.js'
 import { REPO_ROOT } from '../test-support/runner.js'
 import { parseArgs, USAGE, type Options } from './args.js'
 import { snapshotBundle, type Bundle } from './bundle.js'
+import { benchBump } from './bump.js'
 import { benchEnv } from './env.js'
 import { machineFacts } from './machine.js'
 import { PLAIN_COMMAND } from './measure.js'
 import { markdownReport } from './report-md.js'
-import type { BenchResult, HostedResult, SetResult } from './results.js'
-import { loadSet } from './sets.js'
+import type { BenchResult, BumpResult, HostedResult, SetResult } from './results.js'
+import { BUMPS, loadSet } from './sets.js'
 import { benchFixedCost, benchHosted, benchSet } from './suite.js'
 import { svgChart } from './svg.js'
 
@@ -46,9 +48,12 @@ async function bench(options: Options, bundle: Bundle): Promise<void> {
   const log = (line: string) => {
     console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`)
   }
-  log(
-    `setup-venv benchmark: ${String(options.rounds)} rounds of ${[...options.sets, ...(options.hosted ? ["medium on a hosted runner's Python"] : [])].join(', ')} and the fixed cost`,
-  )
+  const subjects = [
+    ...options.sets,
+    ...(options.hosted ? ["medium on a hosted runner's Python"] : []),
+    ...options.bumps.map((name) => `one bump in ${name}`),
+  ]
+  log(`setup-venv benchmark: ${String(options.rounds)} rounds of ${subjects.join(', ')} and the fixed cost`)
   const dirty = machine.dirty.length > 0 ? ', with uncommitted changes in src/ or dist/' : ''
   log(`measuring a copy of dist/index.js (sha256 ${bundle.digest}) at ${machine.commit}${dirty}`)
   log(`Python ${python}, PIP_INDEX_URL=${env.indexUrl}`)
@@ -64,6 +69,9 @@ async function bench(options: Options, bundle: Bundle): Promise<void> {
     const hostedEnv = benchEnv(bundle.entry, made.python, env.indexUrl)
     hosted = await benchHosted(loadSet('medium'), env, { ...made, env: hostedEnv }, options.rounds, log)
   }
+  const bumps: BumpResult[] = []
+  for (const name of options.bumps)
+    bumps.push(await benchBump(loadSet(name), BUMPS[name], env, options.rounds, log))
 
   const result: BenchResult = {
     machine,
@@ -74,6 +82,7 @@ async function bench(options: Options, bundle: Bundle): Promise<void> {
     plainCommand: PLAIN_COMMAND,
     sets,
     hosted,
+    bumps,
     fixed,
   }
   fs.mkdirSync(RESULTS_DIR, { recursive: true })

@@ -18,12 +18,19 @@ export interface ActionRun {
   readonly key: string
 }
 
-/** The action on a fresh runner (venv absent); fails unless it ends with `expect` and without warnings. */
+/** The `cache-status` a run must end with. */
+export type Expected = 'hit' | 'miss' | 'synced'
+
+/**
+ * The action on a fresh runner (venv absent); fails unless it ends with `expect` and without warnings, and
+ * unless it saved exactly when it should have: after a miss or sync, unless `save-cache: false`.
+ */
 export async function runAction(
   job: Job,
   env: BenchEnv,
   cacheEnv: Readonly<Record<string, string>>,
-  expect: 'hit' | 'miss',
+  expect: Expected,
+  inputs: Readonly<Record<string, string>> = {},
 ): Promise<ActionRun> {
   removeVenv(job)
   const step = await runStep({
@@ -32,12 +39,15 @@ export async function runAction(
     entry: env.entry,
     // A copied entry gets no input defaults unless told where action.yml is.
     actionYml: ACTION_YML,
+    inputs: { ...inputs },
     env: { ...cacheEnv, ...env.pip },
     timeoutMs: TIMEOUT_MS,
   })
   const log = `${step.stdout}\n${step.stderr}`
   const status = step.outputs['cache-status']
   const warnings = step.annotations.filter((a) => a.level !== 'notice').map((a) => a.message)
+  const shouldSave = expect !== 'hit' && inputs['save-cache'] !== 'false'
+  const saved = /^Cache saved with key: /m.test(log)
   const problem =
     step.code !== 0
       ? `exit code ${String(step.code)}`
@@ -45,8 +55,10 @@ export async function runAction(
         ? `cache-status '${String(status)}', expected '${expect}'`
         : warnings.length > 0
           ? `warnings: ${warnings.join(' | ')}`
-          : expect === 'miss' && !/^Cache saved with key: /m.test(log)
-            ? 'the miss did not save the venv'
+          : shouldSave !== saved
+            ? shouldSave
+              ? `the ${expect} did not save the venv`
+              : 'the venv was saved, with nothing to save'
             : undefined
   if (problem !== undefined) throw new Error(`The action run failed (${problem}):\n${log.slice(-4000)}`)
   return { ms: step.durationMs, phases: parsePhases(step.stdout), log, key: step.outputs['cache-key'] ?? '' }

@@ -1,34 +1,16 @@
-// The Markdown report: medians and ratios per set, the fixed cost of a hit by phase, where each kind of
-// run spends its time, the machine, and every sample.
-import { millis, mib, percent, ratio, seconds } from './format.js'
+// The Markdown report: medians and ratios per set, the one-bump comparison (report-bump.ts), the fixed
+// cost of a hit by phase, where each kind of run spends its time, the machine, and every sample.
+import { millis, mib, percent, seconds } from './format.js'
+import { cell, ratioCell, table } from './md-cells.js'
+import { bumpSamples, bumpSection } from './report-bump.js'
 import { phaseNames, type Phases } from './phases.js'
 import type { ActionSample, BenchResult, FixedCostResult, HostedResult, SetResult } from './results.js'
-import { max, median, min, sum } from './stats.js'
+import { median, sum } from './stats.js'
 
 const wholes = (runs: readonly ActionSample[]) => runs.map((r) => r.ms)
 const phase = (runs: readonly ActionSample[], name: string) => runs.map((r) => r.phases[name] ?? 0)
 const outside = (runs: readonly ActionSample[]) => runs.map((r) => r.ms - sum(Object.values(r.phases)))
 const withoutSave = (runs: readonly ActionSample[]) => runs.map((r) => r.ms - (r.phases['Save'] ?? 0))
-
-/** "1.52 s" with the range of the samples under it. */
-function cell(values: readonly number[]): string {
-  const s = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1)
-  return `${seconds(median(values))} <sub>${s(min(values))}–${s(max(values))}</sub>`
-}
-
-/**
- * Ratio of the medians, with the median of the per-round ratios under it: each round's two sides ran back
- * to back, so that one cancels load that drifts between rounds on a shared machine.
- */
-function ratioCell(action: readonly number[], baseline: readonly number[]): string {
-  const paired = action.map((a, i) => a / (baseline[i] ?? Number.NaN))
-  return `**${ratio(median(action), median(baseline))}** <sub>paired ${ratio(median(paired), 1)}</sub>`
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[], align?: string): string[] {
-  const sep = align ?? header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')
-  return [`| ${header.join(' | ')} |`, `| ${sep} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)]
-}
 
 export function hitTable(sets: readonly SetResult[]): string[] {
   return table(
@@ -205,6 +187,7 @@ function samples(result: BenchResult): string[] {
         `same rounds, pip ${h.bundledPip}: miss ${list(wholes(h.bundledMiss))}, Save ${list(phase(h.bundledMiss, 'Save'))}`,
     )
   }
+  lines.push(...bumpSamples(result.bumps))
   return [...lines, '', '</details>']
 }
 
@@ -223,6 +206,36 @@ function hostedSection(h: HostedResult | undefined): string[] {
   ]
 }
 
+/** Only when a set was run: a run of other comparisons alone has no rows for it. */
+function hitSection(result: BenchResult): string[] {
+  if (result.sets.length === 0) return []
+  return [
+    '## Hit: restoring the venv vs extracting the same archive',
+    '',
+    `\`tar -x\` is the library's own extract command (from the action's log) on the archive the service stored: ` +
+      [...new Set([result.fixed.tarCommand, ...result.sets.map((s) => s.tarCommand)])]
+        .map((c) => `\`${c}\``)
+        .join(', ') +
+      '.',
+    '',
+    ...hitTable(result.sets),
+    '',
+  ]
+}
+
+function missSection(result: BenchResult): string[] {
+  if (result.sets.length === 0 && result.hosted === undefined) return []
+  return [
+    '## Miss: building and saving vs a plain build',
+    '',
+    `Plain: \`${result.plainCommand}\` with the same interpreter and the same pip settings (local index, no pip config, no pip cache). ` +
+      'Before timing, `pip freeze --all` of the two venvs was checked to be equal.',
+    '',
+    ...missTable(result.sets, result.hosted),
+    '',
+  ]
+}
+
 export function markdownReport(result: BenchResult, svgName: string): string {
   const lines = [
     '# setup-venv benchmark',
@@ -234,24 +247,10 @@ export function markdownReport(result: BenchResult, svgName: string): string {
     '',
     `![benchmark](${svgName})`,
     '',
-    '## Hit: restoring the venv vs extracting the same archive',
-    '',
-    `\`tar -x\` is the library's own extract command (from the action's log) on the archive the service stored: ` +
-      [...new Set([result.fixed.tarCommand, ...result.sets.map((s) => s.tarCommand)])]
-        .map((c) => `\`${c}\``)
-        .join(', ') +
-      '.',
-    '',
-    ...hitTable(result.sets),
-    '',
-    '## Miss: building and saving vs a plain build',
-    '',
-    `Plain: \`${result.plainCommand}\` with the same interpreter and the same pip settings (local index, no pip config, no pip cache). ` +
-      'Before timing, `pip freeze --all` of the two venvs was checked to be equal.',
-    '',
-    ...missTable(result.sets, result.hosted),
-    '',
+    ...hitSection(result),
+    ...missSection(result),
     ...hostedSection(result.hosted),
+    ...bumpSection(result.bumps),
   ]
   lines.push(
     '## Fixed cost of a hit',

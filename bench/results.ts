@@ -49,6 +49,33 @@ export interface HostedResult {
   readonly bundledMiss: readonly ActionSample[]
 }
 
+/**
+ * The one-bump comparison (issue 12): one pin of a set moved (sets.ts, BUMPS). On one runner whose cache
+ * holds only the original set's entry: the hit of the original set, the synced miss of the bumped one
+ * (restored from that entry, not saved), its full miss (`incremental: false`, not saved) and a no-op sync
+ * (the original set under another key). Phases kept apart: the sync's two checks are "Check" and "Check 2".
+ */
+export interface BumpResult {
+  readonly name: string
+  readonly description: string
+  readonly packages: number
+  readonly from: string
+  readonly to: string
+  /** The synced miss must be at least this many times faster than the full miss (paired). */
+  readonly target: number
+  /** A no-op sync may cost at most this much more than a hit (paired). */
+  readonly noopBudgetMs: number
+  /** Lines of `pip freeze --all`, equal for the synced venv and the full miss's. */
+  readonly freezeLines: number
+  /** What the action said the sync changed, and the no-op sync. */
+  readonly changes: string
+  readonly noopChanges: string
+  readonly hit: readonly ActionSample[]
+  readonly synced: readonly ActionSample[]
+  readonly full: readonly ActionSample[]
+  readonly noop: readonly ActionSample[]
+}
+
 export interface FixedCostResult {
   readonly venv: TreeSize
   readonly archiveBytes: number
@@ -87,5 +114,7 @@ export interface BenchResult {
   readonly sets: readonly SetResult[]
   /** Undefined when not asked for (--sets without 'hosted'). */
   readonly hosted?: HostedResult
+  /** Empty when not asked for (--sets without 'bump'). */
+  readonly bumps: readonly BumpResult[]
   readonly fixed: FixedCostResult
 }

@@ -19,7 +19,7 @@ import { freeze, freezeDifferences } from './verify.js'
 export type Log = (line: string) => void
 
 /** Runs the thunks one after another, starting at a different one each round (A B, then B A, ...). */
-async function rotate(round: number, thunks: readonly (() => Promise<void>)[]): Promise<void> {
+export async function rotate(round: number, thunks: readonly (() => Promise<void>)[]): Promise<void> {
   for (let k = 0; k < thunks.length; k++) await thunks[(round + k) % thunks.length]?.()
 }
 
@@ -27,7 +27,7 @@ function sample(run: ActionRun): ActionSample {
   return { ms: run.ms, phases: run.phases }
 }
 
-async function withCache<T>(name: string, fn: (cache: CacheServer) => Promise<T>): Promise<T> {
+export async function withCache<T>(name: string, fn: (cache: CacheServer) => Promise<T>): Promise<T> {
   const cache = await startCacheServer({ dir: tempDir(`bench-${name}-cache`) })
   try {
     return await fn(cache)

@@ -1,5 +1,6 @@
-// The chart, as hand-written SVG: one panel for hits (action vs tar -x of the same archive) and one for
-// misses (action, its Save phase marked, vs a plain build), grouped horizontal bars per set, medians.
+// The chart, as hand-written SVG: one panel for hits (action vs tar -x of the same archive), one for
+// misses (action, its Save phase marked, vs a plain build) and, when run, one for the one-bump comparison
+// (synced vs full miss, hit vs no-op sync); grouped horizontal bars per set, medians.
 import { ratio, seconds } from './format.js'
 import type { ActionSample, BenchResult } from './results.js'
 import { median } from './stats.js'
@@ -11,7 +12,15 @@ const BAR_MAX = 460
 const BAR_H = 15
 const BAR_GAP = 3
 const GROUP_GAP = 14
-const COLORS = { action: '#2f6fb0', save: '#9cc3e6', baseline: '#9a9a9a', grid: '#e3e3e3', text: '#222' }
+const COLORS = {
+  action: '#2f6fb0',
+  save: '#9cc3e6',
+  baseline: '#9a9a9a',
+  noop: '#5aa392',
+  hit: '#c9c9c9',
+  grid: '#e3e3e3',
+  text: '#222',
+}
 
 interface Bar {
   readonly ms: number
@@ -141,6 +150,28 @@ function missGroups(result: BenchResult): Group[] {
   })
 }
 
+/** Every bar is the action here, so each label says which run it is; the synced miss is the subject. */
+function bumpGroups(result: BenchResult): Group[] {
+  return result.bumps.map((b) => {
+    const synced = wholes(b.synced)
+    const full = wholes(b.full)
+    return {
+      title: `${b.name}, one bump`,
+      subtitle: b.to,
+      bars: [
+        {
+          ms: synced,
+          color: COLORS.action,
+          label: `synced ${seconds(synced)} · full ÷ synced ${ratio(full, synced)}`,
+        },
+        { ms: full, color: COLORS.baseline, label: `full miss ${seconds(full)}` },
+        { ms: wholes(b.noop), color: COLORS.noop, label: `no-op sync ${seconds(wholes(b.noop))}` },
+        { ms: wholes(b.hit), color: COLORS.hit, label: `hit ${seconds(wholes(b.hit))}` },
+      ],
+    }
+  })
+}
+
 function legend(y: number): string {
   const items: [string, string][] = [
     [COLORS.action, 'setup-venv (whole process)'],
@@ -178,6 +209,15 @@ export function svgChart(result: BenchResult): string {
     )
     parts.push(misses.svg)
     y += misses.height + 8
+  }
+  if (result.bumps.length > 0) {
+    const bumps = panel(
+      y,
+      'One pin bumped, no Save: synced miss vs full miss (incremental: false); a no-op sync vs the hit',
+      bumpGroups(result),
+    )
+    parts.push(bumps.svg)
+    y += bumps.height + 8
   }
   parts.push(legend(y + 6))
   const facts = `${m.cpu}, ${String(m.cores)} cores · Python ${m.python.split(' ')[0] ?? ''} · Node ${m.actionNode} · ${String(result.rounds)} rounds · ${result.started.slice(0, 10)} · ${m.commit.split(' ')[0] ?? ''}`

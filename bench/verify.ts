@@ -23,17 +23,21 @@ function normalize(pin: string): string {
   return `${name.toLowerCase().replace(/[-_.]+/g, '-')}==${version}`
 }
 
-/** What differs between two freezes, or between a freeze and the set's pins; empty when equal. */
+/**
+ * What differs between two freezes, or between a freeze and the pins; empty when equal. `sides` names the
+ * two venvs in the messages.
+ */
 export function freezeDifferences(
   action: readonly string[],
   plain: readonly string[],
-  set: BenchSet,
+  set: Pick<BenchSet, 'file' | 'pins'>,
+  sides: readonly [string, string] = ["the action's venv", 'the plain venv'],
 ): string[] {
   const problems: string[] = []
   const onlyAction = action.filter((l) => !plain.includes(l))
   const onlyPlain = plain.filter((l) => !action.includes(l))
-  if (onlyAction.length > 0) problems.push(`only in the action's venv: ${onlyAction.join(', ')}`)
-  if (onlyPlain.length > 0) problems.push(`only in the plain venv: ${onlyPlain.join(', ')}`)
+  if (onlyAction.length > 0) problems.push(`only in ${sides[0]}: ${onlyAction.join(', ')}`)
+  if (onlyPlain.length > 0) problems.push(`only in ${sides[1]}: ${onlyPlain.join(', ')}`)
   const tools = /^(pip|setuptools|wheel)==/
   const installed = action.filter((l) => !tools.test(l)).map(normalize)
   const pinned = set.pins.map(normalize)

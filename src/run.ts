@@ -3,28 +3,18 @@
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as core from '@actions/core'
+import { build } from './build.js'
 import { cacheUnavailable, restoreVenv, saveVenv } from './cache.js'
-import { compileEarly, compileRest, type EarlyCompile } from './compile.js'
 import { readContext, type RunnerContext } from './context.js'
 import { UsageError } from './errors.js'
 import { readInputs, type Inputs } from './inputs.js'
+import { describeChanges, syncNearest } from './incremental.js'
 import { locatePython, probeBasePython } from './interpreter.js'
-import type { Argv } from './command.js'
-import {
-  compileAfterInstall,
-  dependencyArgs,
-  hasWork,
-  install,
-  installPip,
-  installSpecs,
-  pipEnv,
-  writeCopies,
-} from './pip.js'
 import { credentialsIn, keySettings, readPipSettings } from './pipconfig.js'
 import { baseDirectory, makePlan, type Plan } from './plan.js'
 import { pipConfigFiles } from './platform.js'
 import { cachePolicy } from './policy.js'
-import { backendRequires, installProjects } from './project.js'
+import { installProjects } from './project.js'
 import {
   applyExports,
   describeDependencies,
@@ -36,12 +26,8 @@ import {
   writeSummary,
   type CacheOutcome,
 } from './report.js'
-import { pipCommand, type Seeded } from './seed.js'
 import { findDependencies } from './sources.js'
-import { syncVenv, type SyncChanges } from './sync.js'
 import {
-  checkBuilt,
-  createVenv,
   foreignEntries,
   inspectTarget,
   readStamp,
@@ -195,106 +181,4 @@ async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {
     core.info(`Installed after the venv is ready: ${describeProjects(dependencies)}`)
   core.info(`Cache key: ${plan.key}`)
   return plan
-}
-
-async function build(plan: Plan, timeline: Timeline): Promise<void> {
-  let early: EarlyCompile | undefined
-  try {
-    let seeded: Seeded | undefined = await timeline.phase('Create', () => createVenv(plan))
-    if (plan.pipVersion !== undefined) {
-      await timeline.phase('Pip', () => installPip(plan, pipCommand(plan.layout, seeded?.runner)))
-      seeded = undefined // the venv's own pip from now on, as in a plain build with that pip
-    }
-    const compile = compileAfterInstall(plan)
-    const work = hasWork(plan.dependencies)
-    // The seeded pip (not compiled yet) compiles on all cores while pip installs the requirements.
-    if (seeded && compile && work) early = await compileEarly(plan)
-    if (work) {
-      const pip = pipCommand(plan.layout, seeded?.runner)
-      await timeline.phase('Install', async () => {
-        await install(plan, pip)
-        await installBackendRequires(plan, pip)
-      })
-    }
-    if (compile) await timeline.phase('Compile', () => compileRest(plan, early))
-    const problem = await timeline.phase('Check', () => checkBuilt(plan))
-    if (problem !== undefined) throw new Error(`The venv just built cannot be used: ${problem}`)
-  } catch (error) {
-    // A half-built venv must not be mistaken for a good one by a later step or run; nor may a compile
-    // process still be writing into the directory being removed.
-    await early?.done
-    await removeVenv(plan.venvDir)
-    throw error
-  }
-}
-
-/** What the projects' build backends need beyond [build-system] requires, so they build on a hit too. */
-async function installBackendRequires(plan: Plan, pip: Argv): Promise<void> {
-  const extra = await backendRequires(plan)
-  if (extra.length === 0) return
-  core.info(`The build backends also need: ${extra.join(', ')}`)
-  await installSpecs(plan, pip, extra)
-}
-
-/**
- * Brings the older venv restored from `from` to exactly what a fresh build gives (sync.ts proves it), or
- * gives up with one line: the venv is then removed and built fresh. The restored venv must pass the same
- * check as a hit (its own entry's key) before anything is changed in it.
- */
-async function syncNearest(plan: Plan, from: string, timeline: Timeline): Promise<SyncChanges | undefined> {
-  const problem = await timeline.phase('Check', () => restoredProblem(plan, from))
-  if (problem !== undefined) {
-    core.warning(
-      `The nearest cache entry (${from}) cannot be synced: ${problem.cause}. The venv is built from scratch.`,
-    )
-    await removeVenv(plan.venvDir)
-    return undefined
-  }
-  try {
-    const changes = await timeline.phase('Sync', async () => {
-      writeCopies(plan.dependencies)
-      const pip = pipCommand(plan.layout, undefined)
-      const synced = await syncVenv({
-        python: plan.layout.python,
-        pip,
-        installArgs: dependencyArgs(plan),
-        seeded: seededPins(plan),
-        cwd: plan.baseDir,
-        env: pipEnv(),
-      })
-      await installBackendRequires(plan, pip)
-      return synced
-    })
-    if (compileAfterInstall(plan)) await timeline.phase('Compile', () => compileRest(plan))
-    const built = await timeline.phase('Check', () => checkBuilt(plan))
-    if (built !== undefined) throw new Error(`the synced venv cannot be used: ${built}`)
-    return changes
-  } catch (error) {
-    const why = error instanceof Error ? error.message.split('\n')[0] : String(error)
-    core.warning(`Syncing the venv from ${from} failed: ${why}. The venv is built from scratch.`)
-    await removeVenv(plan.venvDir)
-    return undefined
-  }
-}
-
-/** What a fresh venv holds before the dependencies: what ensurepip seeds, or the `pip-version` pip. */
-function seededPins(plan: Pick<Plan, 'basePython' | 'pipVersion'>): string[] {
-  return plan.basePython.seeded.map((pin) =>
-    plan.pipVersion !== undefined && pin.startsWith('pip==') ? `pip==${plan.pipVersion}` : pin,
-  )
-}
-
-function describeChanges(changes: SyncChanges): string {
-  const part = (what: string, names: readonly string[]) =>
-    names.length > 0 ? `${names.length} ${what} (${names.join(', ')})` : undefined
-  return (
-    [
-      part('installed', changes.installed),
-      part('upgraded', changes.upgraded),
-      part('downgraded', changes.downgraded),
-      part('removed', changes.removed),
-    ]
-      .filter((p) => p !== undefined)
-      .join(', ') || 'nothing changed'
-  )
 }

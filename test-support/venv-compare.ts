@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 
 /**
- * Every file and link of a venv with a content hash; the action's stamp left out. Of a .pyc file only the
+ * Every file and link of a venv with its mode and a content hash; the action's stamp left out. Of a .pyc file only the
  * header's magic, flags and source size: its source mtime differs (the two builds extract the sources at
  * different times), and marshal's back-reference flags depend on the compiling process's reference
  * counts; the code objects are compared by SAME_CODE instead.
@@ -26,7 +26,8 @@ export function venvFiles(dir: string): Map<string, string> {
         const compared = r.endsWith('.pyc')
           ? Buffer.concat([bytes.subarray(0, 8), bytes.subarray(12, 16)])
           : bytes
-        out.set(r, createHash('sha256').update(compared).digest('hex'))
+        const mode = (fs.statSync(full).mode & 0o7777).toString(8)
+        out.set(r, `${mode} ${createHash('sha256').update(compared).digest('hex')}`)
       }
     }
   }

@@ -192,6 +192,19 @@ group('what the key covers, and what is installed fresh every run', () => {
     expect(snapshot(job.workspace)).toEqual(before)
   })
 
+  test("a pip-version the index lacks fails with pip's message and the input named; nothing is saved", async () => {
+    const job = newRunner({ 'requirements.txt': 'sv-lib==1.0\n' })
+    const entries = server.entries().length
+    const result = await runAction(job, { env: env(), inputs: { 'pip-version': '99.0' } })
+    expect(result.code).toBe(1)
+    const [error] = annotationsOf(result, 'error')
+    expect(error).toMatch(/^Input 'pip-version': pip 99\.0 could not be installed \(exit code 1\)\.\n/)
+    expect(error).toContain('ERROR: No matching distribution found for pip==99.0')
+    expect(error).toMatch(/Give a version the package index has, or pip-version: bundled\.$/)
+    expect(fs.existsSync(path.join(job.workspace, '.venv'))).toBe(false)
+    expect(server.entries()).toHaveLength(entries)
+  })
+
   test.each(['uv.lock', 'poetry.lock', 'Pipfile.lock'])(
     '%s: a warning alone, an error when listed',
     async (name) => {

@@ -1,0 +1,80 @@
+// An incremental miss: the newest older entry under the key's prefix, restored, is checked as a hit is and
+// synced to exactly what a fresh build gives (sync.ts), or given up with one line, the venv removed and the
+// caller building afresh.
+import * as core from '@actions/core'
+import { installBackendRequires } from './build.js'
+import { compileRest } from './compile.js'
+import { compileAfterInstall, dependencyArgs, pipEnv, writeCopies } from './pip.js'
+import type { Plan } from './plan.js'
+import type { Timeline } from './report.js'
+import { pipCommand } from './seed.js'
+import { syncVenv, type SyncChanges } from './sync.js'
+import { checkBuilt, removeVenv, restoredProblem } from './venv.js'
+
+/**
+ * Brings the older venv restored from `from` to exactly what a fresh build gives (sync.ts proves it), or
+ * gives up with one line: the venv is then removed and built fresh. The restored venv must pass the same
+ * check as a hit (its own entry's key) before anything is changed in it.
+ */
+export async function syncNearest(
+  plan: Plan,
+  from: string,
+  timeline: Timeline,
+): Promise<SyncChanges | undefined> {
+  const problem = await timeline.phase('Check', () => restoredProblem(plan, from))
+  if (problem !== undefined) {
+    core.warning(
+      `The nearest cache entry (${from}) cannot be synced: ${problem.cause}. The venv is built from scratch.`,
+    )
+    await removeVenv(plan.venvDir)
+    return undefined
+  }
+  try {
+    const changes = await timeline.phase('Sync', async () => {
+      writeCopies(plan.dependencies)
+      const pip = pipCommand(plan.layout, undefined)
+      const synced = await syncVenv({
+        python: plan.layout.python,
+        pip,
+        installArgs: dependencyArgs(plan),
+        seeded: seededPins(plan),
+        cwd: plan.baseDir,
+        env: pipEnv(),
+      })
+      await installBackendRequires(plan, pip)
+      return synced
+    })
+    if (compileAfterInstall(plan)) await timeline.phase('Compile', () => compileRest(plan))
+    const built = await timeline.phase('Check', () => checkBuilt(plan))
+    if (built !== undefined) throw new Error(`the synced venv cannot be used: ${built}`)
+    return changes
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    core.warning(`Syncing the venv from ${from} failed: ${why}. The venv is built from scratch.`)
+    await removeVenv(plan.venvDir)
+    return undefined
+  }
+}
+
+/** What a fresh venv holds before the dependencies: what ensurepip seeds, or the `pip-version` pip. */
+function seededPins(plan: Pick<Plan, 'basePython' | 'pipVersion'>): string[] {
+  return plan.basePython.seeded.map((pin) =>
+    plan.pipVersion !== undefined && pin.startsWith('pip==') ? `pip==${plan.pipVersion}` : pin,
+  )
+}
+
+export function describeChanges(changes: SyncChanges): string {
+  const part = (what: string, names: readonly string[]) =>
+    names.length > 0 ? `${names.length} ${what} (${names.join(', ')})` : undefined
+  return (
+    [
+      part('installed', changes.installed),
+      part('upgraded', changes.upgraded),
+      part('downgraded', changes.downgraded),
+      part('removed', changes.removed),
+      part('reinstalled from another file', changes.reinstalled),
+    ]
+      .filter((p) => p !== undefined)
+      .join(', ') || 'nothing changed'
+  )
+}
