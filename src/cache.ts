@@ -60,10 +60,14 @@ export async function restoreVenv(
   keys: VenvKeys,
   nearest: boolean,
   client: CacheClient = libraryClient,
+  onNearest?: (key: string) => void,
 ): Promise<RestoreOutcome> {
   const restoreKeys = nearest ? [keys.keyPrefix] : []
-  const { result, warnings, archiveBytes } = await callLibrary(keys.venvDir, false, (paths) =>
-    client.restoreCache(paths, keys.key, restoreKeys, { segmentTimeoutInMs: STALL_TIMEOUT_MS }),
+  const { result, warnings, archiveBytes } = await callLibrary(
+    keys.venvDir,
+    false,
+    (paths) => client.restoreCache(paths, keys.key, restoreKeys, { segmentTimeoutInMs: STALL_TIMEOUT_MS }),
+    nearestWatch(keys, onNearest),
   )
   if (result instanceof Error) {
     core.warning(`Cache restore failed, the venv is built instead: ${result.message}`)
@@ -84,6 +88,25 @@ export async function restoreVenv(
   }
   core.info(`No cache found for key: ${keys.key}`)
   return { kind: 'miss' }
+}
+
+/**
+ * Calls `onNearest` once, as soon as the library says it found an older entry under the prefix and before
+ * it downloads it (the twirp protocol says so then; over the REST one nothing is said, and the caller
+ * learns it when the restore returns), so that work the sync needs can start beside the download.
+ */
+function nearestWatch(
+  keys: VenvKeys,
+  onNearest: ((key: string) => void) | undefined,
+): (line: string) => void {
+  let called = false
+  return (text) => {
+    const key = /^Cache hit for restore-key: (\S+)/m.exec(text)?.[1]
+    if (onNearest === undefined || called || key === undefined) return
+    if (key === keys.key || !key.startsWith(keys.keyPrefix)) return
+    called = true
+    onNearest(key)
+  }
 }
 
 export interface SaveOutcome {
@@ -172,6 +195,7 @@ async function callLibrary<T>(
   venvDir: string,
   quiet: boolean,
   fn: (paths: string[]) => Promise<T>,
+  watch: (line: string) => void = () => undefined,
 ): Promise<{ result: T | Error; warnings: number; archiveBytes: number | undefined }> {
   const write = process.stdout.write.bind(process.stdout) as (
     chunk: string | Uint8Array,
@@ -181,6 +205,7 @@ async function callLibrary<T>(
   let archiveBytes: number | undefined
   process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = String(chunk)
+    watch(text)
     const annotation = /^::(warning|error)/.test(text)
     if (annotation) warnings++
     const size = /^(?:Cache Size: ~\d+ MB \((\d+) B\)|::debug::File Size: (\d+))/m.exec(text)

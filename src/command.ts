@@ -69,9 +69,13 @@ export async function runChecked(argv: Argv, options: CommandOptions = {}): Prom
   return result
 }
 
-/** The command line for the log, each word quoted when it holds a space or a quote. Display only. */
+/**
+ * The command line for the log, each word quoted when it holds a space or a quote, and a script given with
+ * `-c` (a word of several lines) shown as `<script>`. Display only.
+ */
 export function displayCommand(argv: readonly string[]): string {
   return argv
+    .map((word) => (word.includes('\n') ? '<script>' : word))
     .map((word) => (word === '' || /[\s"']/.test(word) ? `"${word.replace(/"/g, '\\"')}"` : word))
     .join(' ')
 }

@@ -8,7 +8,7 @@ import { compileAfterInstall, dependencyArgs, pipEnv, writeCopies } from './pip.
 import type { Plan } from './plan.js'
 import type { Timeline } from './report.js'
 import { pipCommand } from './seed.js'
-import { syncVenv, type SyncChanges } from './sync.js'
+import { resolveTarget, syncVenv, type Resolution, type SyncChanges } from './sync.js'
 import { checkBuilt, removeVenv, restoredProblem } from './venv.js'
 
 /**
@@ -20,6 +20,7 @@ export async function syncNearest(
   plan: Plan,
   from: string,
   timeline: Timeline,
+  resolved?: Promise<Resolution | undefined>,
 ): Promise<SyncChanges | undefined> {
   const problem = await timeline.phase('Check', () => restoredProblem(plan, from))
   if (problem !== undefined) {
@@ -40,14 +41,16 @@ export async function syncNearest(
         seeded: seededPins(plan),
         cwd: plan.baseDir,
         env: pipEnv(),
+        resolved,
       })
-      await installBackendRequires(plan, pip)
-      return synced
+      const more = await installBackendRequires(plan, pip)
+      return { synced, changed: more || describeChanges(synced) !== NOTHING }
     })
-    if (compileAfterInstall(plan)) await timeline.phase('Compile', () => compileRest(plan))
+    // Nothing changed, nothing to compile: every file is the restored entry's, compiled when it was built.
+    if (changes.changed && compileAfterInstall(plan)) await timeline.phase('Compile', () => compileRest(plan))
     const built = await timeline.phase('Check', () => checkBuilt(plan))
     if (built !== undefined) throw new Error(`the synced venv cannot be used: ${built}`)
-    return changes
+    return changes.synced
   } catch (error) {
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error)
     core.warning(`Syncing the venv from ${from} failed: ${why}. The venv is built from scratch.`)
@@ -75,6 +78,39 @@ export function describeChanges(changes: SyncChanges): string {
       part('reinstalled from another file', changes.reinstalled),
     ]
       .filter((p) => p !== undefined)
-      .join(', ') || 'nothing changed'
+      .join(', ') || NOTHING
   )
+}
+
+const NOTHING = 'nothing changed'
+
+// Runs the base interpreter's pip when it is the given version (argv[1]), else exits 3 without running it.
+// The working directory is left off sys.path: a project's own module must not stand in for pip's imports.
+const PIP_OF_VERSION = `
+import os, runpy, sys
+sys.path = [p for p in sys.path if p not in ('', os.getcwd())]
+import pip
+if pip.__version__ != sys.argv[1]:
+    sys.exit(3)
+sys.argv = ['pip'] + sys.argv[2:]
+runpy.run_module('pip', run_name='__main__', alter_sys=True)
+`
+
+/**
+ * Starts resolving what a fresh build would install, while the older venv is still being restored: by the
+ * base interpreter's pip when it is the version the venv has (the bundled one), which resolves as the
+ * venv's own would (the same Python, the same pip; --ignore-installed leaves out what either holds).
+ * Undefined, or a promise that gives undefined, when that cannot be: the sync resolves itself then.
+ */
+export function startResolution(
+  plan: Pick<Plan, 'pipVersion' | 'basePython' | 'dependencies' | 'pipArgs' | 'baseDir'>,
+): Promise<Resolution | undefined> | undefined {
+  const version = plan.basePython.ensurepip
+  if (plan.pipVersion !== undefined || version === null) return undefined
+  writeCopies(plan.dependencies)
+  return resolveTarget([plan.basePython.executable, '-c', PIP_OF_VERSION, version], {
+    installArgs: dependencyArgs(plan),
+    cwd: plan.baseDir,
+    env: pipEnv(),
+  })
 }

@@ -4,11 +4,11 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import { build } from './build.js'
-import { cacheUnavailable, restoreVenv, saveVenv } from './cache.js'
+import { cacheUnavailable, libraryClient, restoreVenv, saveVenv } from './cache.js'
 import { readContext, type RunnerContext } from './context.js'
 import { UsageError } from './errors.js'
 import { readInputs, type Inputs } from './inputs.js'
-import { describeChanges, syncNearest } from './incremental.js'
+import { describeChanges, startResolution, syncNearest } from './incremental.js'
 import { locatePython, probeBasePython } from './interpreter.js'
 import { credentialsIn, keySettings, readPipSettings } from './pipconfig.js'
 import { baseDirectory, makePlan, type Plan } from './plan.js'
@@ -27,6 +27,7 @@ import {
   type CacheOutcome,
 } from './report.js'
 import { findDependencies } from './sources.js'
+import type { Resolution } from './sync.js'
 import {
   foreignEntries,
   inspectTarget,
@@ -70,9 +71,13 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
   }
   let problem: VenvProblem | undefined
   let nearest: string | undefined
+  let resolving: Promise<Resolution | undefined> | undefined
   if (policy.restore) {
     const restored = await timeline.phase('Restore', () =>
-      restoreVenv(plan, inputs.incremental && !inputs.failOnCacheMiss),
+      restoreVenv(plan, inputs.incremental && !inputs.failOnCacheMiss, libraryClient, () => {
+        // An older entry is on its way: what the sync will need from pip is resolved beside the download.
+        resolving = startResolution(plan)
+      }),
     )
     if (restored.kind === 'hit') {
       problem = await timeline.phase('Check', () => restoredProblem(plan))
@@ -93,7 +98,7 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
     )
   }
   if (nearest !== undefined) {
-    const synced = await syncNearest(plan, nearest, timeline)
+    const synced = await syncNearest(plan, nearest, timeline, resolving)
     if (synced !== undefined)
       outcome = { status: 'synced', syncedFrom: nearest, changes: describeChanges(synced) }
   }

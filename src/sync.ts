@@ -30,6 +30,16 @@ export interface SyncRequest {
   /** Where pip runs (relative paths in installArgs are read from there). */
   readonly cwd: string
   readonly env: Readonly<Record<string, string>>
+  /**
+   * The target, resolved already (see resolveTarget): started while the older venv was still being
+   * restored. Undefined, or a promise that gives undefined: the sync resolves it itself.
+   */
+  readonly resolved?: Promise<Resolution | undefined>
+}
+
+/** What pip would install into an empty environment: the items of its dry-run report. */
+export interface Resolution {
+  readonly items: readonly ReportItem[]
 }
 
 /** Each entry 'name version', or 'name old -> new'; sorted by name. */
@@ -106,7 +116,9 @@ interface Target {
 async function sync(request: SyncRequest, tmp: string): Promise<SyncChanges> {
   const seeded = parseSeeded(request.seeded)
   // Reading the venv and the dry run do not touch the venv: both at once.
-  const [state, dryRun] = await Promise.allSettled([readState(request, tmp, {}), dryRunReport(request, tmp)])
+  const resolve = async (): Promise<readonly ReportItem[]> =>
+    (await request.resolved)?.items ?? dryRunReport(request.pip, request, tmp)
+  const [state, dryRun] = await Promise.allSettled([readState(request, tmp, {}), resolve()])
   if (state.status === 'rejected') throw state.reason
   if (dryRun.status === 'rejected') throw dryRun.reason
   const before = installedByKey(state.value)
@@ -218,7 +230,7 @@ function installedByKey(state: VenvState): Map<string, Installed> {
   return byKey
 }
 
-interface ReportItem {
+export interface ReportItem {
   readonly metadata?: { readonly name?: unknown; readonly version?: unknown }
   readonly requested?: unknown
   readonly is_direct?: unknown
@@ -234,19 +246,46 @@ interface ReportItem {
  * The items of pip's report of what it would install into an empty environment with the build's arguments.
  * Arguments that name no requirement at all (a build that has none runs no pip) ask for nothing.
  */
-async function dryRunReport(request: SyncRequest, tmp: string): Promise<readonly ReportItem[]> {
+async function dryRunReport(
+  pip: Argv,
+  request: Pick<SyncRequest, 'installArgs' | 'cwd' | 'env'>,
+  tmp: string,
+): Promise<readonly ReportItem[]> {
   const { positional, options } = parsePipArgs(request.installArgs)
   const sources = ['requirement', 'editable', 'requirements-from-script', 'group']
   if (positional.length === 0 && !options.some((o) => sources.includes(o.name))) return []
   const reportFile = path.join(tmp, 'report.json')
   const args = ['install', '--dry-run', '--ignore-installed', '--report', reportFile, '--quiet']
-  await runPip(request, [...args, ...request.installArgs], 'pip install --dry-run')
+  await run(
+    [...pip, ...args, ...request.installArgs],
+    { cwd: request.cwd, env: request.env },
+    'pip install --dry-run',
+  )
   try {
     const report = JSON.parse(await fs.promises.readFile(reportFile, 'utf8')) as { install?: unknown }
     if (!Array.isArray(report.install)) throw new Error('no install list')
     return report.install as ReportItem[]
   } catch (error) {
     throw new SyncFailure(`pip's dry-run report is unreadable: ${(error as Error).message}.`)
+  }
+}
+
+/**
+ * The target, resolved by `pip` (an argv that runs a pip of the venv's version, with the venv's Python;
+ * with --ignore-installed the environment it runs in does not count) before the venv is there: what
+ * syncVenv takes as `resolved`. Any failure gives undefined, and the sync resolves afresh.
+ */
+export async function resolveTarget(
+  pip: Argv,
+  request: Pick<SyncRequest, 'installArgs' | 'cwd' | 'env'>,
+): Promise<Resolution | undefined> {
+  const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'setup-venv-resolve-'))
+  try {
+    return { items: await dryRunReport(pip, request, tmp) }
+  } catch {
+    return undefined
+  } finally {
+    await fs.promises.rm(tmp, { recursive: true, force: true })
   }
 }
 

@@ -129,6 +129,34 @@ describe('restoreVenv', () => {
     ])
   })
 
+  test('nearest: the library saying it found an older entry starts the sync work before the download', async () => {
+    const heard: string[] = []
+    const { stub } = client(() => {
+      say(`Cache hit for restore-key: ${OLDER}`)
+      heard.push('download') // what the library does next
+      say('Cache Size: ~21 MB (22020096 B)')
+      return Promise.resolve(OLDER)
+    })
+    const { result } = await captured(() =>
+      restoreVenv(KEYS, true, stub, (key) => heard.push(`nearest ${key}`)),
+    )
+    expect(result).toEqual({ kind: 'nearest', key: OLDER })
+    expect(heard).toEqual([`nearest ${OLDER}`, 'download'])
+  })
+
+  test.each([
+    ['the exact key', `Cache hit for: ${KEY}`],
+    ['a key outside the prefix', `Cache hit for restore-key: ${OTHER}`],
+  ])('nearest: %s starts nothing', async (_what, line) => {
+    const heard: string[] = []
+    const { stub } = client(() => {
+      say(line)
+      return Promise.resolve(undefined)
+    })
+    await captured(() => restoreVenv(KEYS, true, stub, (key) => heard.push(key)))
+    expect(heard).toEqual([])
+  })
+
   test('nearest: the exact key is still a hit', async () => {
     const { stub } = client(() => Promise.resolve(KEY))
     const { result } = await captured(() => restoreVenv(KEYS, true, stub))
