@@ -73,8 +73,22 @@ function find(input: string, e: Record<string, string> = env()): Promise<string>
 const inCache = (version: string, arch = 'x64') =>
   path.join(toolCache, 'Python', version, arch, 'bin', 'python3')
 
-it('3.12 picks the highest finished, working 3.12 of the runner arch', async () => {
-  await expect(find('3.12')).resolves.toBe(inCache(V312))
+it('3.12 picks the highest finished, working 3.12 of the runner arch; the one that does not start is named', async () => {
+  const write = process.stdout.write.bind(process.stdout)
+  let log = ''
+  process.stdout.write = (chunk: string | Uint8Array) => {
+    log += String(chunk)
+    return true
+  }
+  try {
+    await expect(find('3.12')).resolves.toBe(inCache(V312))
+  } finally {
+    process.stdout.write = write
+  }
+  // Never in silence: a higher one the tool cache holds was passed over, and the log says which and why.
+  expect(log).toContain(
+    `::warning::Input 'python' 3.12: passed over 3.12.98 at ${inCache('3.12.98')} (tool cache): it does not start: exit 1.`,
+  )
 })
 
 it('3 picks the highest 3.x final release; a full version picks exactly that one', async () => {
