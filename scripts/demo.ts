@@ -30,7 +30,7 @@ function show(title: string, step: StepResult): void {
     `\n=== ${title}: exit ${String(step.code)}, ${(step.durationMs / 1000).toFixed(2)} s (whole process)`,
   )
   for (const line of step.stdout.split('\n')) {
-    if (/took|^Cache |^No cache|^::warning|^::error/.test(line)) console.log(`  ${line}`)
+    if (/took|^Cache |^No cache|^Venv ready|^::warning|^::error/.test(line)) console.log(`  ${line}`)
   }
   for (const [name, value] of Object.entries(step.outputs)) console.log(`  output ${name} = ${value}`)
   if (step.code !== 0) {
