@@ -7,6 +7,7 @@ import * as path from 'node:path'
 import { startCacheServer, type CacheServer } from './cache-server/server.js'
 import { pyenvPython } from './pythons.js'
 import { NODE24, nextStep, runStep, type Annotation, type RunStepOptions, type StepResult } from './runner.js'
+import { writeFile } from './fixtures.js'
 import { buildIndex, buildWheel } from './wheels.js'
 
 export type Protocol = 'v1' | 'v2'
@@ -60,10 +61,7 @@ export interface Job {
 export function newRunner(files: Record<string, string>): Job {
   const root = tempDir('job')
   const workspace = path.join(root, 'workspace')
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(workspace, rel)), { recursive: true })
-    fs.writeFileSync(path.join(workspace, rel), text)
-  }
+  for (const [rel, text] of Object.entries(files)) writeFile(workspace, rel, text)
   return { root, workspace }
 }
 

@@ -1,4 +1,6 @@
-// Typed fixtures for unit tests: the action's defaults, with overrides.
+// Typed fixtures for unit tests: the action's defaults, with overrides; files written where a test wants them.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import type { Inputs } from '../src/inputs.js'
 import type { Dependencies } from '../src/sources.js'
 
@@ -41,4 +43,12 @@ export function testDependencies(packages: readonly string[] = []): Dependencies
     described: { sources: packages.length > 0 ? ["the 'packages' input"] : [], extras: [], groups: [] },
     keyText: JSON.stringify({ requirements: EMPTY_HASH, packages: [...packages].sort() }),
   }
+}
+
+/** Writes `text` to `rel` under `dir`, making the directories it needs; returns the file's path. */
+export function writeFile(dir: string, rel: string, text: string): string {
+  const file = path.join(dir, rel)
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  fs.writeFileSync(file, text)
+  return file
 }

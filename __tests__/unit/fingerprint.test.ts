@@ -2,15 +2,11 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { writeFile } from '../../test-support/fixtures.js'
 import { fileDigest, findLinksFingerprint } from '../../src/fingerprint.js'
 
 let dir: string
-function write(rel: string, text: string): string {
-  const file = path.join(dir, rel)
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, text)
-  return file
-}
+const write = (rel: string, text: string): string => writeFile(dir, rel, text)
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 beforeEach(() => {

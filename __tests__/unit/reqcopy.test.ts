@@ -2,17 +2,13 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { writeFile } from '../../test-support/fixtures.js'
 import { lineId, pipRequirementFiles } from '../../src/reqcopy.js'
 import { readRequirementFiles } from '../../src/requirements.js'
 
 let ws: string
 let copyDir: string
-function write(rel: string, text: string): string {
-  const file = path.join(ws, rel)
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, text)
-  return file
-}
+const write = (rel: string, text: string): string => writeFile(ws, rel, text)
 
 /** The files as sources.ts reads them, and every local line dropped, as sources.ts drops a project's. */
 function copiesOf(roots: string[], drop: (text: string) => boolean = () => true) {

@@ -2,15 +2,11 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { writeFile } from '../../test-support/fixtures.js'
 import { findRequirementFiles, readRequirementFiles } from '../../src/requirements.js'
 
 let ws: string
-function write(rel: string, text: string): string {
-  const file = path.join(ws, rel)
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, text)
-  return file
-}
+const write = (rel: string, text: string): string => writeFile(ws, rel, text)
 
 beforeEach(() => {
   ws = fs.mkdtempSync(path.join(os.tmpdir(), 'reqs-'))

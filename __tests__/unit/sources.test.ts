@@ -3,18 +3,14 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { writeFile } from '../../test-support/fixtures.js'
 import { UsageError } from '../../src/errors.js'
 import type { PipSetting } from '../../src/pipconfig.js'
 import { findDependencies, type SourceContext, type SourceInputs } from '../../src/sources.js'
 
 let ws: string
 let copyDir: string
-function write(rel: string, text: string): string {
-  const file = path.join(ws, rel)
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, text)
-  return file
-}
+const write = (rel: string, text: string): string => writeFile(ws, rel, text)
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /** readRequirementFiles' hash of files given as [path relative to ws, content], sorted by path. */
 const filesHash = (...files: [string, string][]) =>
