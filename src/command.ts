@@ -54,6 +54,9 @@ export function runCommand(argv: Argv, options: CommandOptions = {}): Promise<Co
         stderr: Buffer.concat(stderr).toString('utf8'),
       })
     })
+    // A program that exits without reading all of its input makes the write fail (EPIPE): its exit code
+    // tells what happened, and an unhandled stream error would end the whole action instead.
+    child.stdin.on('error', () => undefined)
     // Closed at once without input: a program that reads its stdin must not wait for the runner's.
     child.stdin.end(options.input)
   })

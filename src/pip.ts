@@ -104,12 +104,50 @@ export async function installPip(
   }
 }
 
-/** The user's options for the pip install too (the index to use, above all); their requirements are not. */
-function indexArgs(pipArgs: readonly string[]): string[] {
-  const requirementOptions = ['requirement', 'constraint', 'editable', 'group', 'requirements-from-script']
+// The options of pip-args that pip itself passes on when it installs build requirements into an isolated
+// environment: where packages come from and which distributions count, how it reaches the index, what it
+// prints. Nothing that the user asks of the dependencies' own install (--require-hashes, --no-deps,
+// --dry-run, --report, requirement and constraint files): a bare `pip==26.2.1` has no hash to check.
+const PASSED_ON = new Set([
+  'index-url',
+  'extra-index-url',
+  'no-index',
+  'find-links',
+  'trusted-host',
+  'uploaded-prior-to',
+  'pre',
+  'all-releases',
+  'only-final',
+  'no-binary',
+  'only-binary',
+  'prefer-binary',
+  'isolated',
+  'timeout',
+  'retries',
+  'resume-retries',
+  'proxy',
+  'no-proxy-env',
+  'cert',
+  'client-cert',
+  'keyring-provider',
+  'no-input',
+  'cache-dir',
+  'no-cache-dir',
+  'verbose',
+  'quiet',
+  'no-color',
+  'progress-bar',
+  'disable-pip-version-check',
+])
+
+/**
+ * The user's options that the installs of pip itself and of build requirements get too, by their long
+ * name (`-qU` in pip-args holds both a kept and a dropped option, so the words are not reused).
+ */
+export function indexArgs(pipArgs: readonly string[]): string[] {
   return parsePipArgs(pipArgs)
-    .options.filter((o) => !requirementOptions.includes(o.name))
-    .flatMap((o) => o.words)
+    .options.filter((o) => PASSED_ON.has(o.name))
+    .flatMap((o) => [`--${o.name}`, ...(o.value === undefined ? [] : [o.value])])
 }
 
 /**

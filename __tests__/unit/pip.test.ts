@@ -5,7 +5,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { failureMessage } from '../../src/pip.js'
+import { failureMessage, indexArgs } from '../../src/pip.js'
 import { findRequirementFiles } from '../../src/requirements.js'
 import type { Dependencies } from '../../src/sources.js'
 
@@ -143,4 +143,75 @@ test('no ERROR line (a usage error): the last lines pip wrote', async () => {
       .slice(-5),
   ])
   expect(message.endsWith('no such option: --no-such-option')).toBe(true)
+})
+
+describe('indexArgs: what the installs of pip itself and of build requirements take from pip-args', () => {
+  test('where packages come from and how pip reaches them, by long name; never what the dependencies ask for', () => {
+    expect(
+      indexArgs([
+        '-qU',
+        '--require-hashes',
+        '--ind',
+        'http://index.example/simple',
+        '-f',
+        './wheels',
+        '--pre',
+        '-c',
+        'constraints.txt',
+        '--report',
+        'report.json',
+        '--timeout=5',
+        '--no-deps',
+        '--dry-run',
+        '--only-binary=:all:',
+        'extra-package',
+      ]),
+    ).toEqual([
+      '--quiet',
+      '--index-url',
+      'http://index.example/simple',
+      '--find-links',
+      './wheels',
+      '--pre',
+      '--timeout',
+      '5',
+      '--only-binary',
+      ':all:',
+    ])
+  })
+
+  test('every option passed on is one pip 26.2.1 knows: none is dropped by a misspelt name', () => {
+    const all = [
+      '--index-url=a',
+      '--extra-index-url=b',
+      '--no-index',
+      '--find-links=c',
+      '--trusted-host=d',
+      '--uploaded-prior-to=e',
+      '--pre',
+      '--all-releases=f',
+      '--only-final=g',
+      '--no-binary=h',
+      '--only-binary=i',
+      '--prefer-binary',
+      '--isolated',
+      '--timeout=1',
+      '--retries=2',
+      '--resume-retries=3',
+      '--proxy=j',
+      '--no-proxy-env',
+      '--cert=k',
+      '--client-cert=l',
+      '--keyring-provider=m',
+      '--no-input',
+      '--cache-dir=n',
+      '--no-cache-dir',
+      '--verbose',
+      '--quiet',
+      '--no-color',
+      '--progress-bar=o',
+      '--disable-pip-version-check',
+    ]
+    expect(indexArgs(all).filter((w) => w.startsWith('--'))).toEqual(all.map((w) => w.replace(/=.*$/, '')))
+  })
 })
