@@ -18,8 +18,15 @@ export interface LocalRequirement {
 /** pip takes a bare name with an archive's extension (`x-1.0-py3-none-any.whl`) for a file, not a project name. */
 const ARCHIVE = /\.(whl|zip|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar)$/i
 
+const URL = /^[a-z][a-z0-9+.-]*:\/\//i
+
+/** Whether a location is a URL (pip fetches it) rather than a path. */
+export function isUrl(location: string): boolean {
+  return URL.test(location)
+}
+
 /** Version control and remote URLs: pip fetches those itself; they are not local. */
-const REMOTE = /^(?:git|hg|svn|bzr)\+|^[a-z][a-z0-9+.-]*:\/\//i
+const isRemote = (text: string) => /^(?:git|hg|svn|bzr)\+/i.test(text) || isUrl(text)
 
 /**
  * The local path a requirement names, or undefined for a named or remote requirement. `spec` is one
@@ -42,7 +49,7 @@ export function localRequirement(spec: string, cwd: string): LocalRequirement | 
     const file = fileUrlPath(location, cwd)
     return file === undefined ? undefined : { path: file, editable, extras }
   }
-  if (REMOTE.test(text)) return undefined
+  if (isRemote(text)) return undefined
   // The path with its extras (which may hold spaces: `./x[test, dev]`), up to a marker (`;`) or a space.
   const word = /^(?:[^\s;[]|\[[^\]]*\])+/.exec(text)?.[0] ?? text
   if (!looksLikePath(word) && !ARCHIVE.test(splitExtras(word).location)) return undefined
@@ -75,10 +82,18 @@ function extrasOf(bracketed: string | undefined): string[] {
     .filter((e) => e !== '')
 }
 
-/** The path of a `file:` URL (absolute `file:///x`, or relative `file:x` as pip allows), else undefined. */
-function fileUrlPath(url: string, cwd: string): string | undefined {
+/**
+ * The path of a `file:` URL (absolute `file:///x`, or relative `file:x` as pip allows, resolved against
+ * `cwd`), else undefined; undefined too for a remote host (`file://server/x`) off Windows, which pip
+ * cannot read either.
+ */
+export function fileUrlPath(url: string, cwd: string): string | undefined {
   if (!/^file:/i.test(url)) return undefined
   const bare = url.replace(/#.*$/, '')
-  if (/^file:\/\//i.test(bare)) return fileURLToPath(bare)
-  return path.resolve(cwd, decodeURIComponent(bare.slice('file:'.length)))
+  if (!/^file:\/\//i.test(bare)) return path.resolve(cwd, decodeURIComponent(bare.slice('file:'.length)))
+  try {
+    return fileURLToPath(bare)
+  } catch {
+    return undefined
+  }
 }

@@ -2,8 +2,9 @@
 // when they would install outside the venv, listed for the cache key when they can change what is
 // installed. Credentials are stripped before anything leaves this module for the key.
 import * as fs from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import * as path from 'node:path'
 import { UsageError } from './errors.js'
+import { fileUrlPath, isUrl } from './localref.js'
 import { optionCategory, optionName, type Category } from './pipoptions.js'
 
 export interface PipSetting {
@@ -23,12 +24,12 @@ export interface PipSetting {
   readonly category: Category
 }
 
-/** A local file or directory a setting names, for its content to enter the key. */
+/** A local file or directory that pip-args or a setting names, for its content to enter the key. */
 export interface LocalPath {
   readonly source: string
   /** `constraint`, `requirement`, `find-links`, `build-constraint`, `requirements-from-script`, `editable`, `group` */
   readonly name: string
-  /** As written (relative to the directory pip runs in), or the path of a `file:` URL. */
+  /** Absolute: resolved against the directory pip runs in, or the path of a `file:` URL. */
   readonly path: string
 }
 
@@ -92,45 +93,36 @@ export function keySettings(settings: readonly PipSetting[]): string[] {
     )
 }
 
-/** keySettings(readPipSettings(files, env)): what run.ts hands to the key. */
-export function indexSettings(
-  files: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-): string[] {
-  return keySettings(readPipSettings(files, env))
-}
-
 /**
  * The local files and directories the 'file' settings name: constraint and requirement files, find-links
- * directories or files (URLs other than `file:` are not local), and so on. pip splits the value of an
- * option that may be repeated at whitespace; a group's value is `[path:]group`, ./pyproject.toml without a
- * path.
+ * directories or files (URLs other than `file:` are not local), and so on, resolved against `cwd`. pip
+ * splits the value of an option that may be repeated at whitespace.
  */
-export function localPaths(settings: readonly PipSetting[]): LocalPath[] {
+export function localPaths(settings: readonly PipSetting[], cwd: string): LocalPath[] {
   const found: LocalPath[] = []
   for (const s of settings) {
     if (s.category !== 'file') continue
-    const entries =
-      s.name === 'group'
-        ? [s.value.includes(':') ? s.value.slice(0, s.value.lastIndexOf(':')) : 'pyproject.toml']
-        : s.value.split(/\s+/).filter(Boolean)
-    for (const entry of entries) {
-      const path = localPath(entry)
+    for (const value of s.name === 'group' ? [s.value] : s.value.split(/\s+/).filter(Boolean)) {
+      const path = localPathOf(s.name, value, cwd)
       if (path !== undefined) found.push({ source: s.source, name: s.name, path })
     }
   }
   return found
 }
 
-function localPath(entry: string): string | undefined {
-  if (/^file:/i.test(entry)) {
-    try {
-      return fileURLToPath(entry)
-    } catch {
-      return undefined // a remote host (file://server/...) off Windows: pip cannot read it either
-    }
-  }
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? undefined : entry // http(s), git+https...: not local
+/**
+ * The local path one value of a 'file' option names, resolved against `cwd`, or undefined for a URL that
+ * is not a `file:` one. A group's value is `[path:]group`, ./pyproject.toml without a path.
+ */
+export function localPathOf(name: string, value: string, cwd: string): string | undefined {
+  const entry =
+    name === 'group'
+      ? value.includes(':')
+        ? value.slice(0, value.lastIndexOf(':'))
+        : 'pyproject.toml'
+      : value
+  if (/^file:/i.test(entry)) return fileUrlPath(entry, cwd)
+  return isUrl(entry) ? undefined : path.resolve(cwd, entry) // http(s), git+https...: not local
 }
 
 function installsOutside(s: PipSetting): boolean {

@@ -13,10 +13,10 @@ import {
   includedFile,
   includeTarget,
   isPylock,
-  isUrl,
   logicalLines,
   type RequirementFiles,
 } from './requirements.js'
+import { isUrl } from './localref.js'
 
 export interface FileCopy {
   readonly source: string

@@ -8,7 +8,7 @@ import * as path from 'node:path'
 import * as core from '@actions/core'
 import * as glob from '@actions/glob'
 import { UsageError } from './errors.js'
-import { localRequirement, type LocalRequirement } from './localref.js'
+import { isUrl, localRequirement, type LocalRequirement } from './localref.js'
 import { credentialsIn } from './pipconfig.js'
 import { splitWords } from './words.js'
 
@@ -47,7 +47,6 @@ export interface RequirementFiles {
 
 const INCLUDE = /^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?<=^-[rc]))(\S.*)$/
 const FIND_LINKS = /^(?:-f|--find-links)(?:\s*=\s*|\s+|(?<=^-f))(\S.*)$/
-const URL = /^[a-z][a-z0-9+.-]*:\/\//i
 
 /** pip's lock files (PEP 751): given to pip whole, never read as requirement lines. */
 export function isPylock(file: string): boolean {
@@ -110,7 +109,7 @@ export function readRequirementFiles(
       const include = includeTarget(lineText)
       if (include !== undefined) {
         const origin = `${file}:${line} includes '${include}'`
-        if (!URL.test(include)) queue.push({ file: includedFile(file, line, include), origin })
+        if (!isUrl(include)) queue.push({ file: includedFile(file, line, include), origin })
         continue
       }
       const links = findLinksValue(lineText)
@@ -166,11 +165,6 @@ function optionValue(raw: string | undefined): string | undefined {
   }
 }
 
-/** Whether a location is a URL (pip fetches it) rather than a path. */
-export function isUrl(location: string): boolean {
-  return URL.test(location)
-}
-
 /** `-r`/`-c` targets are relative to the including file's directory, as pip reads them. */
 export function includedFile(file: string, line: number, target: string): string {
   const resolved = path.resolve(path.dirname(file), target)
@@ -188,7 +182,7 @@ export function includedFile(file: string, line: number, target: string): string
  */
 export function findLinksLocation(file: string, value: string, baseDir: string): string {
   if (/^file:/i.test(value)) return localRequirement(`x @ ${value}`, baseDir)?.path ?? value
-  if (URL.test(value)) return value
+  if (isUrl(value)) return value
   const nextToFile = path.resolve(path.dirname(file), value)
   return fs.existsSync(nextToFile) ? nextToFile : path.resolve(baseDir, value)
 }

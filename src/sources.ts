@@ -9,16 +9,15 @@ import * as core from '@actions/core'
 import { UsageError } from './errors.js'
 import { fileDigest, findLinksFingerprint } from './fingerprint.js'
 import type { InstallProject } from './inputs.js'
-import { localRequirement, type LocalRequirement } from './localref.js'
-import { localPaths, type PipSetting } from './pipconfig.js'
-import { parsePipArgs } from './pipoptions.js'
+import { isUrl, localRequirement, type LocalRequirement } from './localref.js'
+import { localPathOf, localPaths, type LocalPath, type PipSetting } from './pipconfig.js'
+import { optionCategory, parsePipArgs } from './pipoptions.js'
 import { declarationKind, readPyproject, selectRequirements, type Pyproject } from './pyproject.js'
 import { lineId, pipRequirementFiles, type FileCopy } from './reqcopy.js'
 import {
   checkInside,
   expandPatterns,
   isPylock,
-  isUrl,
   readRequirementFiles,
   type RequirementFiles,
 } from './requirements.js'
@@ -423,39 +422,54 @@ function checkPipArgs(pipArgs: readonly string[], ctx: SourceContext): void {
 }
 
 /**
- * The content of files and find-links locations that pip-args, pip's settings and the requirement files
- * name, for the key: a constraint file edited, or a newer wheel dropped into ./wheels, changes the venv.
+ * The content of the files and find-links locations that pip-args, pip's settings and the requirement
+ * files name, for the key: a constraint file edited, a dependency group of the file `--group` reads
+ * changed, or a newer wheel dropped into ./wheels, changes the venv.
  */
 function pipSettingContents(
   pipArgs: readonly string[],
   ctx: SourceContext,
   files: RequirementFiles,
 ): string[] {
-  const named: { source: string; name: string; path: string }[] = []
+  const named: LocalPath[] = []
   for (const o of parsePipArgs(pipArgs).options) {
-    if (o.value === undefined || !['constraint', 'requirement', 'find-links'].includes(o.name)) continue
-    const local = /^file:/i.test(o.value) ? localRequirement(`x @ ${o.value}`, ctx.baseDir)?.path : o.value
-    if (local !== undefined && !isUrl(local))
-      named.push({ source: "Input 'pip-args'", name: o.name, path: local })
+    if (o.value === undefined || optionCategory(o.name) !== 'file') continue
+    const local = localPathOf(o.name, o.value, ctx.baseDir)
+    if (local !== undefined) named.push({ source: "Input 'pip-args'", name: o.name, path: local })
   }
-  named.push(...localPaths(ctx.pipSettings))
-  const out: string[] = []
-  for (const { source, name, path: p } of named) {
-    const full = path.resolve(ctx.baseDir, p)
-    if (name === 'find-links') out.push(`${source} ${findLinksFingerprint(full)}`)
-    else if (name === 'constraint' || name === 'requirement') {
-      // pip's own settings may name files anywhere on the runner: read, not refused.
-      const read = fs.existsSync(full)
-        ? readRequirementFiles(new Map([[full, source]]), ctx.baseDir, undefined).hash
-        : 'missing'
-      out.push(`${source} ${name} ${full} ${read}`)
-    } else out.push(`${source} ${name} ${full}`)
-  }
+  named.push(...localPaths(ctx.pipSettings, ctx.baseDir))
+  const out = named.map((local) =>
+    // A find-links location's fingerprint names it.
+    local.name === 'find-links'
+      ? `${local.source} ${findLinksFingerprint(local.path)}`
+      : `${local.source} ${local.name} ${local.path} ${contentKey(local, ctx)}`,
+  )
   for (const f of files.findLinks) {
     if (!isUrl(f.location))
       out.push(`${relative(ctx.baseDir, f.file)}:${f.line} ${findLinksFingerprint(f.location)}`)
   }
   return out
+}
+
+/**
+ * What the key holds of a local file that an option names (find-links aside): a file in requirement format
+ * (requirements, constraints, build constraints; pip's own settings may name one anywhere on the runner)
+ * by its text with what it includes, and the find-links locations and archives it names; any other file
+ * (a script, the pyproject.toml of `--group`) by its digest. A project directory (`--editable`) stays a
+ * path: pip-args may not name one, and its source is not keyed.
+ */
+function contentKey({ source, name, path: file }: LocalPath, ctx: SourceContext): string {
+  if (!fs.existsSync(file)) return 'missing'
+  if (fs.statSync(file).isDirectory()) return 'directory'
+  if (name !== 'requirement' && name !== 'constraint' && name !== 'build-constraint') return fileDigest(file)
+  const read = readRequirementFiles(new Map([[file, source]]), ctx.baseDir, undefined)
+  return [
+    read.hash,
+    ...read.findLinks.filter((f) => !isUrl(f.location)).map((f) => findLinksFingerprint(f.location)),
+    ...read.local
+      .filter((l) => fs.existsSync(l.ref.path) && fs.statSync(l.ref.path).isFile())
+      .map((l) => `${l.ref.path} ${fileDigest(l.ref.path)}`),
+  ].join(' ')
 }
 
 function relative(baseDir: string, file: string): string {

@@ -4,7 +4,6 @@ import * as path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import {
   credentialsIn,
-  indexSettings,
   keySettings,
   localPaths,
   readPipSettings,
@@ -211,7 +210,6 @@ test('keySettings: what can change the venv, credentials stripped, neutral setti
     'env require-hashes=yes',
     'env uploaded-prior-to=P7D',
   ])
-  expect(indexSettings([file], env)).toEqual(keySettings(readPipSettings([file], env)))
 })
 
 test('localPaths: local files and directories, file: URLs as paths, other URLs left out', () => {
@@ -229,17 +227,22 @@ test('localPaths: local files and directories, file: URLs as paths, other URLs l
         PIP_BUILD_CONSTRAINT: 'build.txt',
         PIP_INDEX_URL: 'file:///srv/simple', // a local index, but not a 'file' setting: its listing is pip's business
       }),
+      '/ws',
     ),
   ).toEqual([
     { source: `${file}:2`, name: 'find-links', path: wheels },
-    { source: `${file}:2`, name: 'find-links', path: './vendor' },
-    { source: `${file}:7`, name: 'requirement', path: 'base.txt' },
-    { source: 'env PIP_BUILD_CONSTRAINT', name: 'build-constraint', path: 'build.txt' },
-    { source: 'env PIP_CONSTRAINT', name: 'constraint', path: 'c1.txt' },
-    { source: 'env PIP_EDITABLE', name: 'editable', path: './pkg' },
-    { source: 'env PIP_GROUP', name: 'group', path: 'sub/pyproject.toml' },
+    { source: `${file}:2`, name: 'find-links', path: '/ws/vendor' },
+    { source: `${file}:7`, name: 'requirement', path: '/ws/base.txt' },
+    { source: 'env PIP_BUILD_CONSTRAINT', name: 'build-constraint', path: '/ws/build.txt' },
+    { source: 'env PIP_CONSTRAINT', name: 'constraint', path: '/ws/c1.txt' },
+    { source: 'env PIP_EDITABLE', name: 'editable', path: '/ws/pkg' },
+    { source: 'env PIP_GROUP', name: 'group', path: '/ws/sub/pyproject.toml' },
   ])
-  expect(localPaths(readPipSettings([], { PIP_GROUP: 'dev' }))).toEqual([
-    { source: 'env PIP_GROUP', name: 'group', path: 'pyproject.toml' },
+  expect(localPaths(readPipSettings([], { PIP_GROUP: 'dev' }), '/ws')).toEqual([
+    { source: 'env PIP_GROUP', name: 'group', path: '/ws/pyproject.toml' },
   ])
+  // A relative file: URL is relative to where pip runs; a remote host's file: URL is not local (and no crash).
+  expect(
+    localPaths(readPipSettings([], { PIP_FIND_LINKS: 'file:wheels file://server/share/wheels' }), '/ws'),
+  ).toEqual([{ source: 'env PIP_FIND_LINKS', name: 'find-links', path: '/ws/wheels' }])
 })

@@ -663,4 +663,57 @@ describe('keyText', () => {
     write('requirements.txt', '-f https://host/links/\nidna\n')
     expect((await keyOf({ pipArgs: ['-f', 'https://host/links/'] }))['content']).toBeUndefined()
   })
+
+  // Every option that names a file whose content decides what pip installs, not only -r, -c and -f.
+  test.each([
+    ['--group dev: the pyproject.toml it reads', ['--group', 'dev'], 'pyproject.toml'],
+    ['--group with a path', ['--gro=sub/pyproject.toml:dev'], 'sub/pyproject.toml'],
+    ['--build-constraint', ['--build-constraint', 'bc.txt'], 'bc.txt'],
+    ['--requirements-from-script', ['--requirements-from-script', 'tool.py'], 'tool.py'],
+  ])('pip-args %s: an edit of the file changes the key', async (_, pipArgs, file) => {
+    write('requirements.txt', 'idna\n') // the dependencies come from here, not from that file
+    write(file, '[dependency-groups]\ndev = ["a"]\n')
+    const first = await keyOf({ pipArgs })
+    expect(first['content']).toEqual([expect.stringContaining(`${path.join(ws, file)} `)])
+    write(file, '[dependency-groups]\ndev = ["b"]\n')
+    expect((await keyOf({ pipArgs }))['content']).not.toEqual(first['content'])
+  })
+
+  test("a build-constraint file of pip's settings: its content, and what it includes", async () => {
+    write('bc.txt', '-c more.txt\n')
+    write('more.txt', 'setuptools<80\n')
+    const setting: PipSetting = {
+      source: 'env PIP_BUILD_CONSTRAINT',
+      origin: 'env',
+      name: 'build-constraint',
+      value: 'bc.txt',
+      category: 'file',
+    }
+    const first = await keyOf({}, [setting])
+    write('more.txt', 'setuptools<81\n')
+    expect((await keyOf({}, [setting]))['content']).not.toEqual(first['content'])
+  })
+
+  test('a requirement file named by pip-args: the find-links directories it names', async () => {
+    write('extra.txt', '-f ./wheels\nidna\n')
+    write('wheels/a-1.0-py3-none-any.whl', 'a')
+    const first = await keyOf({ pipArgs: ['-r', 'extra.txt'] })
+    write('wheels/b-1.0-py3-none-any.whl', 'b')
+    expect((await keyOf({ pipArgs: ['-r', 'extra.txt'] }))['content']).not.toEqual(first['content'])
+  })
+
+  test("a requirement file of pip's settings: the archives it names, by content", async () => {
+    write('extra.txt', './dist/x-1.0-py3-none-any.whl\n')
+    write('dist/x-1.0-py3-none-any.whl', 'x1')
+    const setting: PipSetting = {
+      source: 'env PIP_REQUIREMENT',
+      origin: 'env',
+      name: 'requirement',
+      value: 'extra.txt',
+      category: 'file',
+    }
+    const first = await keyOf({}, [setting])
+    write('dist/x-1.0-py3-none-any.whl', 'x2')
+    expect((await keyOf({}, [setting]))['content']).not.toEqual(first['content'])
+  })
 })
