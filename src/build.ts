@@ -43,12 +43,11 @@ export async function build(plan: Plan, timeline: Timeline): Promise<void> {
 
 /**
  * What the projects' build backends need beyond [build-system] requires, so they build on a hit too.
- * Whether anything was installed.
+ * Whether pip installed anything (after a sync it usually finds them there).
  */
 export async function installBackendRequires(plan: Plan, pip: Argv): Promise<boolean> {
   const extra = await backendRequires(plan)
   if (extra.length === 0) return false
   core.info(`The build backends also need: ${extra.join(', ')}`)
-  await installSpecs(plan, pip, extra)
-  return true
+  return installSpecs(plan, pip, extra)
 }

@@ -6,6 +6,7 @@ import { installBackendRequires } from './build.js'
 import { compileRest } from './compile.js'
 import { compileAfterInstall, dependencyArgs, pipEnv, writeCopies } from './pip.js'
 import type { Plan } from './plan.js'
+import { backendRequires } from './project.js'
 import type { Timeline } from './report.js'
 import { pipCommand } from './seed.js'
 import { resolveTarget, syncVenv, type Resolution, type SyncChanges } from './sync.js'
@@ -39,12 +40,14 @@ export async function syncNearest(
         pip,
         installArgs: dependencyArgs(plan),
         seeded: seededPins(plan),
+        // What the backends asked for when the entry was built: the install after the sync finds it there.
+        keep: await backendRequires(plan).catch(() => []),
         cwd: plan.baseDir,
         env: pipEnv(),
         resolved,
       })
       const more = await installBackendRequires(plan, pip)
-      return { synced, changed: more || describeChanges(synced) !== NOTHING }
+      return { synced, changed: more || changeLists(synced).some(([, names]) => names.length > 0) }
     })
     // Nothing changed, nothing to compile: every file is the restored entry's, compiled when it was built.
     if (changes.changed && compileAfterInstall(plan)) await timeline.phase('Compile', () => compileRest(plan))
@@ -66,23 +69,25 @@ function seededPins(plan: Pick<Plan, 'basePython' | 'pipVersion'>): string[] {
   )
 }
 
-export function describeChanges(changes: SyncChanges): string {
-  const part = (what: string, names: readonly string[]) =>
-    names.length > 0 ? `${names.length} ${what} (${names.join(', ')})` : undefined
-  return (
-    [
-      part('installed', changes.installed),
-      part('upgraded', changes.upgraded),
-      part('downgraded', changes.downgraded),
-      part('removed', changes.removed),
-      part('reinstalled from another file', changes.reinstalled),
-    ]
-      .filter((p) => p !== undefined)
-      .join(', ') || NOTHING
-  )
+/** What a sync changed, by kind, in the order the log names them. */
+function changeLists(changes: SyncChanges): [string, readonly string[]][] {
+  return [
+    ['installed', changes.installed],
+    ['upgraded', changes.upgraded],
+    ['downgraded', changes.downgraded],
+    ['removed', changes.removed],
+    ['reinstalled from another file', changes.reinstalled],
+  ]
 }
 
-const NOTHING = 'nothing changed'
+export function describeChanges(changes: SyncChanges): string {
+  return (
+    changeLists(changes)
+      .filter(([, names]) => names.length > 0)
+      .map(([what, names]) => `${names.length} ${what} (${names.join(', ')})`)
+      .join(', ') || 'nothing changed'
+  )
+}
 
 // Runs the base interpreter's pip when it is the given version (argv[1]), else exits 3 without running it.
 // The working directory is left off sys.path: a project's own module must not stand in for pip's imports.

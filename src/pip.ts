@@ -62,13 +62,16 @@ export async function install(
   if (code !== 0) throw new UsageError(failureMessage(plan.dependencies, code, stderr))
 }
 
-/** Installs requirements beyond the dependencies (what build backends ask for), with the user's options. */
+/**
+ * Installs requirements beyond the dependencies (what build backends ask for), with the user's options
+ * that pip passes on to a build environment. Whether pip installed anything (it says so in one line).
+ */
 export async function installSpecs(
   plan: Pick<Plan, 'pipArgs' | 'baseDir'>,
   pip: Argv,
   specs: readonly string[],
-): Promise<void> {
-  const { code, stderr } = await runCommand(
+): Promise<boolean> {
+  const { code, stdout, stderr } = await runCommand(
     [...pip, 'install', '--no-compile', ...specs, ...indexArgs(plan.pipArgs)],
     { cwd: plan.baseDir, env: pipEnv() },
   )
@@ -76,6 +79,7 @@ export async function installSpecs(
     const origins = specs.map((text) => ({ text, origin: 'a build backend (get_requires_for_build)' }))
     throw new UsageError(failureMessage({ files: NO_FILES, specs: origins }, code, stderr))
   }
+  return /^Successfully installed /m.test(stdout)
 }
 
 const NO_FILES = { roots: [], files: [], hash: '', local: [], findLinks: [] }

@@ -13,6 +13,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { runCommand, type Argv, type CommandResult } from './command.js'
 import { parsePipArgs } from './pipoptions.js'
+import { normalizeName, requirementName } from './requirements.js'
 import { STATE_SCRIPT } from './sync-script.js'
 
 export interface SyncRequest {
@@ -27,6 +28,12 @@ export interface SyncRequest {
   readonly installArgs: readonly string[]
   /** What a fresh venv holds before the requirements, pinned: ['setuptools==65.5.0', 'pip==23.2.1']. */
   readonly seeded: readonly string[]
+  /**
+   * What a fresh build installs after the requirements, with a pip install of its own (what build backends
+   * ask for, e.g. ['wheel']): kept at the version the venv holds, where the requirements leave it out, for
+   * that install to find satisfied rather than be removed here and installed again.
+   */
+  readonly keep?: readonly string[]
   /** Where pip runs (relative paths in installArgs are read from there). */
   readonly cwd: string
   readonly env: Readonly<Record<string, string>>
@@ -95,6 +102,8 @@ interface VenvState {
 type Artifact =
   /** A seeded package at its seeded version: a fresh venv keeps the one seeded. */
   | { readonly kind: 'seeded' }
+  /** One of SyncRequest.keep, at the version the venv holds. */
+  | { readonly kind: 'kept' }
   /** A wheel from an index: an installed one matches when its WHEEL names the same tags and build. */
   | { readonly kind: 'wheel'; readonly tags: readonly string[]; readonly build: string | null }
   /**
@@ -131,6 +140,13 @@ async function sync(request: SyncRequest, tmp: string): Promise<SyncChanges> {
     }
   }
   const targets = targetsOf(dryRun.value, seeded, request.installArgs, request.env)
+  for (const spec of request.keep ?? []) {
+    const key = normalizeName(requirementName(spec) ?? spec)
+    const held = before.get(key)
+    if (targets.has(key) || held === undefined || held.version === null) continue
+    const name = held.name ?? key
+    targets.set(key, { name, key, version: held.version, requested: true, artifact: { kind: 'kept' } })
+  }
 
   // Every installed distribution that is not the target's goes. One at another version is replaced by
   // pip's install itself (the same uninstall, done as pip upgrades), which spares a pip run in the common
@@ -204,14 +220,9 @@ function parseSeeded(pins: readonly string[]): Map<string, string> {
     const match = /^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)$/.exec(pin.trim())
     if (match?.[1] === undefined || match[2] === undefined)
       throw new SyncFailure(`Unreadable seeded pin '${pin}'.`)
-    seeded.set(canonicalName(match[1]), match[2])
+    seeded.set(normalizeName(match[1]), match[2])
   }
   return seeded
-}
-
-/** PEP 503's normalized name: the key pip and `pip freeze` compare names by. */
-function canonicalName(name: string): string {
-  return name.replace(/[-_.]+/g, '-').toLowerCase()
 }
 
 /** The venv's distributions by canonical name; SyncFailure for a venv pip would not manage alike. */
@@ -316,7 +327,7 @@ function targetsOf(
     if (typeof name !== 'string' || typeof version !== 'string' || info === undefined) {
       throw new SyncFailure("pip's dry-run report has an item without a name, version or download_info.")
     }
-    const key = canonicalName(name)
+    const key = normalizeName(name)
     const seededVersion = seeded.get(key)
     if (seededVersion !== undefined) {
       if (version !== seededVersion || reinstalls) {
@@ -368,7 +379,7 @@ function artifactOf(name: string, item: ReportItem): Artifact {
 function matches(dist: Installed, target: Target | undefined): boolean {
   if (target === undefined || dist.version !== target.version) return false
   const artifact = target.artifact
-  if (artifact.kind === 'seeded') return true
+  if (artifact.kind === 'seeded' || artifact.kind === 'kept') return true
   if (dist.installer !== 'pip') return false
   switch (artifact.kind) {
     case 'sdist':

@@ -14,12 +14,25 @@ import {
   tempDir,
   type Job,
 } from '../../test-support/e2e.js'
-import { describeIf, lacksPython } from '../../test-support/needs.js'
+import { describeIf, lacksLocalIndex, lacksPython, testIf } from '../../test-support/needs.js'
+import { localIndexUrl } from '../../test-support/pythons.js'
 import type { StepResult } from '../../test-support/runner.js'
 import { differingBytecode, differingFiles, freezeAll, venvFiles } from '../../test-support/venv-compare.js'
-import { buildIndex, buildWheel, type WheelSpec } from '../../test-support/wheels.js'
+import { buildIndex, buildWheel, wheelFromIndex, type WheelSpec } from '../../test-support/wheels.js'
 
 const group = describeIf(lacksPython('3.11'))
+// flit_core, the build backend of the project below, comes from this machine's local index.
+const withBackend = testIf(lacksLocalIndex())
+
+/** A flit project whose backend asks for inc-extra beyond [build-system] requires when built editable. */
+const backendProject = (dependency: string): Record<string, string> => ({
+  'pyproject.toml':
+    '[build-system]\nrequires = ["flit_core>=3.4"]\nbuild-backend = "inc_backend"\nbackend-path = ["_backend"]\n\n' +
+    `[project]\nname = "inc_proj"\nversion = "1.0"\ndescription = "x"\ndependencies = ["${dependency}"]\n`,
+  '_backend/inc_backend.py':
+    'from flit_core.buildapi import *\n\n\ndef get_requires_for_build_editable(config_settings=None):\n    return ["inc-extra"]\n',
+  'inc_proj/__init__.py': '',
+})
 
 // A package whose .pth makes pip's uninstall command fail (an import hook refuses its module): in a venv
 // that holds it, a sync that must remove anything fails mid-way, after the dry run; a fresh build never
@@ -51,6 +64,7 @@ const WHEELS: WheelSpec[] = [
     version: '2.0',
     files: { 'inc_layout/__init__.py': 'V = 2\n', 'inc_layout/sub.py': '' },
   },
+  { name: 'inc-extra', version: '1.0' },
   {
     name: 'inc-breakpip',
     version: '1.0',
@@ -63,10 +77,9 @@ group('incremental misses', () => {
   let indexUrl: string
   beforeAll(async () => {
     const dir = tempDir('incremental-index')
-    indexUrl = buildIndex(
-      dir,
-      WHEELS.map((w) => buildWheel(path.join(dir, 'wheels'), w)),
-    )
+    const built = WHEELS.map((w) => buildWheel(path.join(dir, 'wheels'), w))
+    if (lacksLocalIndex() === undefined) built.push(wheelFromIndex(localIndexUrl(), 'flit-core'))
+    indexUrl = buildIndex(dir, built)
     server = await startServer()
   })
   afterAll(async () => {
@@ -183,6 +196,26 @@ group('incremental misses', () => {
     expect(result.stdout).toContain('Create took')
     await expectSameAsFresh(job)
   })
+
+  withBackend(
+    'what a build backend asks for is kept through a sync, not removed and installed again',
+    async () => {
+      const job = newRunner(backendProject('inc-a==1.0'))
+      const first = await step(job)
+      expect(first.outputs['cache-status']).toBe('miss')
+      expect(first.stdout).toContain('The build backends also need: inc-extra')
+      fs.writeFileSync(
+        path.join(job.workspace, 'pyproject.toml'),
+        backendProject('inc-a==2.0')['pyproject.toml'] ?? '',
+      )
+      const synced = await step(job)
+      expect(synced.outputs['cache-status']).toBe('synced')
+      expect(synced.stdout).toMatch(/1 upgraded \(inc-a 1\.0 -> 2\.0\)/)
+      expect(synced.stdout).not.toMatch(/removed \(inc-extra|Successfully installed inc-extra/)
+      expect(synced.annotations).toEqual([])
+      await expectSameAsFresh(job)
+    },
+  )
 
   test('incremental: false never restores anything but the exact key', async () => {
     const job = newRunner({ 'requirements.txt': 'inc-a==1.0\n' })
