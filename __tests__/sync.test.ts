@@ -308,6 +308,34 @@ describe('syncVenv, CPython 3.11, real wheels', () => {
     )
   })
 
+  maybe("the seeded setuptools asked for, and pip's settings ask to reinstall: SyncFailure", async () => {
+    // ensurepip's own wheels as find-links: the index has no setuptools 65.5.0.
+    const bundled = path.join(
+      path.dirname(path.dirname(python)),
+      'lib',
+      'python3.11',
+      'ensurepip',
+      '_bundled',
+    )
+    const file = requirements(['tabulate[widechars]==0.10.0', 'zipp', 'setuptools==65.5.0', `-f ${bundled}`])
+    const request = {
+      python: path.join(venvA, 'bin', 'python'),
+      pip: [path.join(venvA, 'bin', 'pip')] as const,
+      installArgs: ['-r', file],
+      seeded: SEEDED,
+      cwd: work,
+      env,
+    }
+    // A fresh build would reinstall it from the wheel named (as PIP_FORCE_REINSTALL or a config file's
+    // force-reinstall makes pip do): which one, only a fresh build shows.
+    await expect(syncVenv({ ...request, reinstalls: true })).rejects.toThrow(
+      new SyncFailure(
+        'The requirements ask for setuptools (pip would pick 65.5.0) and the venv is seeded with 65.5.0: ' +
+          'a fresh build decides whether it keeps the seeded one.',
+      ),
+    )
+  })
+
   maybe('a venv whose pip is not the seeded one: SyncFailure', async () => {
     const file = requirements(['tabulate[widechars]==0.10.0', 'zipp'])
     const request = {

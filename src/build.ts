@@ -19,7 +19,7 @@ export async function build(plan: Plan, timeline: Timeline): Promise<void> {
       seeded = undefined // the venv's own pip from now on, as in a plain build with that pip
     }
     const compile = compileAfterInstall(plan)
-    const work = hasWork(plan.dependencies)
+    const work = hasWork(plan)
     // The seeded pip (not compiled yet) compiles on all cores while pip installs the requirements.
     if (seeded && compile && work) early = await compileEarly(plan)
     if (work) {

@@ -42,6 +42,7 @@ export async function syncNearest(
         seeded: seededPins(plan),
         // What the backends asked for when the entry was built: the install after the sync finds it there.
         keep: await backendRequires(plan).catch(() => []),
+        reinstalls: plan.pipReinstalls,
         cwd: plan.baseDir,
         env: pipEnv(),
         resolved,

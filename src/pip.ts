@@ -10,8 +10,16 @@ import type { Plan } from './plan.js'
 import { linesAsking, requirementName } from './requirements.js'
 import type { Dependencies } from './sources.js'
 
-export function hasWork(deps: Pick<Dependencies, 'pipFiles' | 'specs'>): boolean {
-  return deps.pipFiles.length > 0 || deps.specs.length > 0
+/** Whether `pip install` would be asked for anything: pip-args may name requirements too (`-r extra.txt`). */
+export function hasWork(plan: Pick<Plan, 'dependencies' | 'pipArgs'>): boolean {
+  return namesRequirements(dependencyArgs(plan))
+}
+
+/** Whether `pip install` with these arguments names any requirement, directly or by a file or group. */
+export function namesRequirements(installArgs: readonly string[]): boolean {
+  const { positional, options } = parsePipArgs(installArgs)
+  const sources = ['requirement', 'editable', 'requirements-from-script', 'group']
+  return positional.length > 0 || options.some((o) => sources.includes(o.name))
 }
 
 /** Whether the action byte-compiles after pip: unless the user asked pip for no bytecode at all. */

@@ -125,6 +125,11 @@ export function localPathOf(name: string, value: string, cwd: string): string | 
   return isUrl(entry) ? undefined : path.resolve(cwd, entry) // http(s), git+https...: not local
 }
 
+/** Whether any of `settings` sets one of the flags `names` (pip's strtobool; an empty value does not). */
+export function settingIsTrue(settings: readonly PipSetting[], names: readonly string[]): boolean {
+  return settings.some((s) => names.includes(s.name) && TRUE_WORDS.includes(s.value.trim().toLowerCase()))
+}
+
 function installsOutside(s: PipSetting): boolean {
   // pip stores a config value for a flag as strtobool(value), without negating it for --no-user: there
   // `1` asks for a user install just as user=1 does.

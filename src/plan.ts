@@ -3,6 +3,7 @@
 import type { RunnerContext } from './context.js'
 import { UsageError } from './errors.js'
 import type { Inputs } from './inputs.js'
+import { keySettings, settingIsTrue, type PipSetting } from './pipconfig.js'
 import { cacheKeys } from './key.js'
 import {
   archOf,
@@ -27,10 +28,14 @@ export interface Plan {
   readonly pipArgs: readonly string[]
   /** An exact pip version to install into the new venv; undefined for the one `python -m venv` gives. */
   readonly pipVersion: string | undefined
+  /**
+   * pip's settings ask it to install anew what is there (force-reinstall or ignore-installed in PIP_* or a
+   * config file, in any source): a fresh build then reinstalls seeded packages it is asked for.
+   */
+  readonly pipReinstalls: boolean
   readonly key: string
   /** The key without its dependency digest: older entries under it may be synced. */
   readonly keyPrefix: string
-  readonly cache: boolean
 }
 
 export function baseDirectory(ctx: RunnerContext, inputs: Inputs): string {
@@ -74,7 +79,7 @@ export function makePlan(
   inputs: Inputs,
   basePython: PythonFacts,
   dependencies: Dependencies,
-  pipSettings: readonly string[],
+  pipSettings: readonly PipSetting[],
 ): Plan {
   const venvDir = venvDirectory(ctx, inputs)
   const pipVersion = inputs.pipVersion === 'bundled' ? undefined : inputs.pipVersion
@@ -91,7 +96,7 @@ export function makePlan(
     venvPath: canonicalPath(ctx.os, venvDir),
     pipVersion: pipVersion ?? basePython.ensurepip ?? '',
     pipArgs: inputs.pipArgs,
-    pipSettings,
+    pipSettings: keySettings(pipSettings),
     suffix: inputs.cacheSuffix,
     dependencies: dependencies.keyText,
   })
@@ -103,8 +108,8 @@ export function makePlan(
     dependencies,
     pipArgs: inputs.pipArgs,
     pipVersion,
+    pipReinstalls: settingIsTrue(pipSettings, ['force-reinstall', 'ignore-installed']),
     ...keys,
-    cache: inputs.cache,
   }
 }
 

@@ -10,7 +10,7 @@ import { UsageError } from './errors.js'
 import { readInputs, type Inputs } from './inputs.js'
 import { describeChanges, startResolution, syncNearest } from './incremental.js'
 import { locatePython, probeBasePython } from './interpreter.js'
-import { credentialsIn, keySettings, readPipSettings } from './pipconfig.js'
+import { credentialsIn, readPipSettings } from './pipconfig.js'
 import { baseDirectory, makePlan, type Plan } from './plan.js'
 import { pipConfigFiles } from './platform.js'
 import { cachePolicy } from './policy.js'
@@ -178,7 +178,7 @@ async function planVenv(ctx: RunnerContext, inputs: Inputs): Promise<Plan> {
     pipSettings,
     copyDir: path.join(runnerTemp, `setup-venv-${process.pid}`),
   })
-  const plan = makePlan(ctx, inputs, python, dependencies, keySettings(pipSettings))
+  const plan = makePlan(ctx, inputs, python, dependencies, pipSettings)
   core.info(`Python: ${python.implementation} ${python.version} at ${python.executable}`)
   core.info(`Venv: ${plan.venvDir}`)
   core.info(`Dependencies: ${describeDependencies(dependencies)}`)

@@ -13,6 +13,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { runCommand, type Argv, type CommandResult } from './command.js'
 import { parsePipArgs } from './pipoptions.js'
+import { namesRequirements } from './pip.js'
 import { normalizeName, requirementName } from './requirements.js'
 import { STATE_SCRIPT } from './sync-script.js'
 
@@ -34,6 +35,8 @@ export interface SyncRequest {
    * that install to find satisfied rather than be removed here and installed again.
    */
   readonly keep?: readonly string[]
+  /** pip's settings (PIP_* or a config file) ask it to reinstall what is there: force-reinstall, ignore-installed. */
+  readonly reinstalls?: boolean
   /** Where pip runs (relative paths in installArgs are read from there). */
   readonly cwd: string
   readonly env: Readonly<Record<string, string>>
@@ -139,7 +142,7 @@ async function sync(request: SyncRequest, tmp: string): Promise<SyncChanges> {
       )
     }
   }
-  const targets = targetsOf(dryRun.value, seeded, request.installArgs, request.env)
+  const targets = targetsOf(dryRun.value, seeded, request.installArgs, request.reinstalls === true)
   for (const spec of request.keep ?? []) {
     const key = normalizeName(requirementName(spec) ?? spec)
     const held = before.get(key)
@@ -262,9 +265,7 @@ async function dryRunReport(
   request: Pick<SyncRequest, 'installArgs' | 'cwd' | 'env'>,
   tmp: string,
 ): Promise<readonly ReportItem[]> {
-  const { positional, options } = parsePipArgs(request.installArgs)
-  const sources = ['requirement', 'editable', 'requirements-from-script', 'group']
-  if (positional.length === 0 && !options.some((o) => sources.includes(o.name))) return []
+  if (!namesRequirements(request.installArgs)) return []
   const reportFile = path.join(tmp, 'report.json')
   const args = ['install', '--dry-run', '--ignore-installed', '--report', reportFile, '--quiet']
   await run(
@@ -309,12 +310,12 @@ function targetsOf(
   items: readonly ReportItem[],
   seeded: ReadonlyMap<string, string>,
   installArgs: readonly string[],
-  env: Readonly<Record<string, string>>,
+  settingsReinstall: boolean,
 ): Map<string, Target> {
   // These make a fresh build reinstall a seeded package it is asked for, from the index.
   const reinstalls =
-    parsePipArgs(installArgs).options.some((o) => ['force-reinstall', 'ignore-installed'].includes(o.name)) ||
-    ['PIP_FORCE_REINSTALL', 'PIP_IGNORE_INSTALLED'].some((name) => pipTrue(env[name]))
+    settingsReinstall ||
+    parsePipArgs(installArgs).options.some((o) => ['force-reinstall', 'ignore-installed'].includes(o.name))
   const targets = new Map<string, Target>()
   for (const [key, version] of seeded) {
     // ensurepip asks for each seeded package by name: a fresh venv has them REQUESTED.
@@ -347,11 +348,6 @@ function targetsOf(
     })
   }
   return targets
-}
-
-/** Whether pip reads a PIP_* flag's value as set (its strtobool; an unset or empty one is not). */
-function pipTrue(value: string | undefined): boolean {
-  return value !== undefined && ['y', 'yes', 't', 'true', 'on', '1'].includes(value.trim().toLowerCase())
 }
 
 function artifactOf(name: string, item: ReportItem): Artifact {

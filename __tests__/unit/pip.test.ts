@@ -5,7 +5,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { failureMessage, indexArgs } from '../../src/pip.js'
+import { failureMessage, hasWork, indexArgs } from '../../src/pip.js'
 import { findRequirementFiles } from '../../src/requirements.js'
 import type { Dependencies } from '../../src/sources.js'
 
@@ -213,5 +213,22 @@ describe('indexArgs: what the installs of pip itself and of build requirements t
       '--disable-pip-version-check',
     ]
     expect(indexArgs(all).filter((w) => w.startsWith('--'))).toEqual(all.map((w) => w.replace(/=.*$/, '')))
+  })
+})
+
+describe('hasWork: whether the build runs pip for the dependencies', () => {
+  const deps = (pipFiles: string[], specs: string[] = []) =>
+    ({ pipFiles, specs: specs.map((text) => ({ text, origin: 'test' })) }) as unknown as Dependencies
+  test.each([
+    [[], [], [], false],
+    [['/ws/requirements.txt'], [], [], true],
+    [[], ['idna'], [], true],
+    [[], [], ['--pre', '--index-url', 'http://x/simple'], false],
+    [[], [], ['-r', 'extra.txt'], true],
+    [[], [], ['--group=dev'], true],
+    [[], [], ['-e', 'git+https://x.example/p.git'], true],
+    [[], [], ['--pre', 'idna'], true],
+  ])('files %j, packages %j, pip-args %j: %s', (pipFiles, specs, pipArgs, expected) => {
+    expect(hasWork({ dependencies: deps(pipFiles, specs), pipArgs })).toBe(expected)
   })
 })

@@ -1,3 +1,4 @@
+import type { PipSetting } from '../../src/pipconfig.js'
 import type { RunnerContext } from '../../src/context.js'
 import { makePlan, venvDirectory } from '../../src/plan.js'
 import type { PythonFacts } from '../../src/probe.js'
@@ -54,4 +55,20 @@ test.each([
   ['svc/..', 'the workspace root'],
 ])("path '%s' is refused as %s", (path, what) => {
   expect(() => venvDirectory(linux, { ...inputs, path })).toThrow(`Input 'path' resolves to ${what}`)
+})
+
+test("pipReinstalls: force-reinstall or ignore-installed set true in any of pip's settings", () => {
+  const setting = (name: string, value: string): PipSetting => ({
+    source: `env PIP_${name.toUpperCase().replace(/-/g, '_')}`,
+    origin: 'env',
+    name,
+    value,
+    category: 'outcome',
+  })
+  const reinstalls = (settings: PipSetting[]) =>
+    makePlan(linux, inputs, python, testDependencies(), settings).pipReinstalls
+  expect(reinstalls([])).toBe(false)
+  expect(reinstalls([setting('force-reinstall', 'yes')])).toBe(true)
+  expect(reinstalls([setting('ignore-installed', 'On')])).toBe(true)
+  expect(reinstalls([setting('force-reinstall', '0'), setting('pre', '1')])).toBe(false)
 })
