@@ -113,7 +113,11 @@ export function startResolution(
 ): Promise<Resolution | undefined> | undefined {
   const version = plan.basePython.ensurepip
   if (plan.pipVersion !== undefined || version === null) return undefined
-  writeCopies(plan.dependencies)
+  try {
+    writeCopies(plan.dependencies)
+  } catch {
+    return undefined // the sync writes them again, and says what went wrong
+  }
   return resolveTarget([plan.basePython.executable, '-c', PIP_OF_VERSION, version], {
     installArgs: dependencyArgs(plan),
     cwd: plan.baseDir,

@@ -49,12 +49,19 @@ export function pipEnv(): Record<string, string> {
   return { ...stringEnv(process.env), PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' }
 }
 
-/** Writes the requirement-file copies pip is given (see reqcopy.ts). */
+const written = new WeakSet<Pick<Dependencies, 'copies'>>()
+
+/**
+ * Writes the requirement-file copies pip is given (see reqcopy.ts), once a run: the early resolution, the
+ * sync and a build after a failed sync all need them, and only a miss does.
+ */
 export function writeCopies(deps: Pick<Dependencies, 'copies'>): void {
+  if (written.has(deps)) return
   for (const copy of deps.copies) {
     fs.mkdirSync(path.dirname(copy.path), { recursive: true })
     fs.writeFileSync(copy.path, copy.content)
   }
+  written.add(deps)
 }
 
 /** Installs the dependencies with `pip`, the argv that runs the venv's pip (or the seed's runner). */

@@ -294,16 +294,7 @@ export function selectRequirements(p: Pyproject, request: SelectionRequest, orig
     groups,
     // Read as requirement files, each on its own: their order does not matter either.
     dynamicFiles: unique(dynamicFiles).sort(),
-    ...(buildSystem === undefined
-      ? {}
-      : {
-          buildSystem: {
-            requires: unique(buildSystem.requires.map(normalizeRequirement)).sort(),
-            backend: buildSystem.backend,
-            // sys.path order: kept.
-            backendPath: buildSystem.backendPath,
-          },
-        }),
+    ...(buildSystem === undefined ? {} : { buildSystem: buildSystemKey(buildSystem) }),
   }
   return {
     name,
@@ -444,9 +435,24 @@ export function selectRequirements(p: Pyproject, request: SelectionRequest, orig
   }
 }
 
-function buildSystemOf(p: Pyproject): BuildSystem {
-  const table = p.buildSystem
-  if (table === undefined) return { requires: DEFAULT_REQUIRES, backend: DEFAULT_BACKEND, backendPath: [] }
+/** The key's form of a build system: requirements normalized, as a set. */
+export function buildSystemKey(buildSystem: BuildSystem): BuildSystem {
+  return {
+    requires: unique(buildSystem.requires.map(normalizeRequirement)).sort(),
+    backend: buildSystem.backend,
+    // sys.path order: kept.
+    backendPath: buildSystem.backendPath,
+  }
+}
+
+/**
+ * How pip builds the project: its [build-system], or, without one (or without a pyproject.toml at all: a
+ * setup.py project), setuptools' legacy backend.
+ */
+export function buildSystemOf(p: Pyproject | undefined): BuildSystem {
+  const table = p?.buildSystem
+  if (p === undefined || table === undefined)
+    return { requires: DEFAULT_REQUIRES, backend: DEFAULT_BACKEND, backendPath: [] }
   if (table.requires === undefined) {
     // pip refuses such a table too (PEP 518: requires is mandatory).
     throw new UsageError(

@@ -12,7 +12,14 @@ import type { InstallProject } from './inputs.js'
 import { isUrl, localRequirement, type LocalRequirement } from './localref.js'
 import { localPathOf, localPaths, type LocalPath, type PipSetting } from './pipconfig.js'
 import { optionCategory, parsePipArgs } from './pipoptions.js'
-import { declarationKind, readPyproject, selectRequirements, type Pyproject } from './pyproject.js'
+import {
+  buildSystemKey,
+  buildSystemOf,
+  declarationKind,
+  readPyproject,
+  selectRequirements,
+  type Pyproject,
+} from './pyproject.js'
 import { lineId, pipRequirementFiles, type FileCopy } from './reqcopy.js'
 import {
   checkInside,
@@ -154,7 +161,7 @@ export async function findDependencies(inputs: SourceInputs, ctx: SourceContext)
     }
   }
 
-  const files = readRequirementFiles(requirementRoots, ctx.baseDir, ctx.workspace)
+  let allFiles = readRequirementFiles(requirementRoots, ctx.baseDir, ctx.workspace)
   const archives: string[] = []
   const dropped = new Set<string>()
   const local = (ref: LocalRequirement, origin: string): boolean => {
@@ -170,9 +177,16 @@ export async function findDependencies(inputs: SourceInputs, ctx: SourceContext)
     addProject(projects, { dir: ref.path, editable: ref.editable, origin, backend: project.backend })
     return true
   }
-  for (const line of files.local) {
-    if (local(line.ref, `${rel(line.file)}:${line.line}`)) dropped.add(lineId(line.file, line.line))
+  const handled = new Set<string>()
+  const localLines = () => {
+    for (const line of allFiles.local) {
+      const id = lineId(line.file, line.line)
+      if (handled.has(id)) continue
+      handled.add(id)
+      if (local(line.ref, `${rel(line.file)}:${line.line}`)) dropped.add(id)
+    }
   }
+  localLines()
   const packages: string[] = []
   for (const spec of inputs.packages) {
     const ref = localRequirement(spec, ctx.baseDir)
@@ -180,13 +194,14 @@ export async function findDependencies(inputs: SourceInputs, ctx: SourceContext)
     packages.push(spec)
     specs.push({ text: spec, origin: "the 'packages' input" })
   }
+  // Requirement files that local projects name for dynamic dependencies were added above: read again with
+  // them, and their local lines are local projects too (which may name more files).
+  while (requirementRoots.size !== allFiles.roots.length) {
+    allFiles = readRequirementFiles(requirementRoots, ctx.baseDir, ctx.workspace)
+    localLines()
+  }
   checkPipArgs(inputs.pipArgs, ctx)
 
-  // Requirement files that local projects name for dynamic dependencies were added above: read again with them.
-  const allFiles =
-    requirementRoots.size === files.roots.length
-      ? files
-      : readRequirementFiles(requirementRoots, ctx.baseDir, ctx.workspace)
   const pipFiles = pipRequirementFiles(allFiles, dropped, ctx.copyDir, ctx.baseDir)
   if (inputs.installProject !== 'auto' && inputs.installProject !== 'false' && pyprojects.length === 0) {
     const own = workingDirectoryProject(ctx.baseDir, inputs.installProject)
@@ -343,6 +358,7 @@ function localProject(
     { extras: ref.extras, groups: [], withBuildSystem: true },
     { extras: origin, groups: origin },
   )
+  for (const warning of selection.warnings) core.warning(warning)
   return {
     specs: [
       ...selection.requirements.map((text) => ({ text, origin: rel(file) })),
@@ -374,19 +390,12 @@ function workingDirectoryProject(
       `${origin}: there is no project in ${baseDir} (no pyproject.toml or setup.py). Set 'working-directory' to the project, or 'install-project: false'.`,
     )
   }
-  // Without pyproject.toml pip builds a setup.py project with setuptools' legacy backend.
-  const buildSystem =
-    p === undefined
-      ? { requires: ['setuptools>=40.8.0'], backend: 'setuptools.build_meta:__legacy__', backendPath: [] }
-      : selectRequirements(
-          p,
-          { extras: [], groups: [], withBuildSystem: true },
-          { extras: origin, groups: origin },
-        ).buildSystem
-  const requires = buildSystem?.requires ?? []
+  // Only how it is built matters here: the dependencies come from the other sources (a Poetry 1 table or
+  // dynamic dependencies beside them are not this input's business).
+  const buildSystem = buildSystemOf(p)
   return {
-    specs: buildRequires(requires, path.basename(file)),
-    keyText: JSON.stringify({ buildSystem }),
+    specs: buildRequires(buildSystem.requires, path.basename(file)),
+    keyText: JSON.stringify({ buildSystem: buildSystemKey(buildSystem) }),
     project: { dir: baseDir, editable: mode === 'editable', origin, backend: backendOf(buildSystem) },
   }
 }

@@ -291,13 +291,15 @@ export async function resolveTarget(
   pip: Argv,
   request: Pick<SyncRequest, 'installArgs' | 'cwd' | 'env'>,
 ): Promise<Resolution | undefined> {
-  const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'setup-venv-resolve-'))
+  // Nothing may reject: nobody awaits this promise when the restore or the older venv's check fails.
+  let tmp: string | undefined
   try {
+    tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'setup-venv-resolve-'))
     return { items: await dryRunReport(pip, request, tmp) }
   } catch {
     return undefined
   } finally {
-    await fs.promises.rm(tmp, { recursive: true, force: true })
+    if (tmp !== undefined) await fs.promises.rm(tmp, { recursive: true, force: true })
   }
 }
 

@@ -321,6 +321,30 @@ describe('install-project true or editable with requirement files: the working d
     ])
   })
 
+  test('a Poetry 1 project whose dependencies were exported to requirements.txt: built, not refused', async () => {
+    write('requirements.txt', 'idna\n')
+    write(
+      'pyproject.toml',
+      '[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n\n' +
+        '[tool.poetry]\nname = "p1"\n\n[tool.poetry.dependencies]\nidna = "*"\n',
+    )
+    const deps = await find({ installProject: 'true' })
+    expect(deps.specs).toEqual([{ text: 'poetry-core', origin: 'pyproject.toml [build-system] requires' }])
+    expect(deps.projects.map((p) => p.backend)).toEqual([{ name: 'poetry.core.masonry.api', path: [] }])
+  })
+
+  test('the build system enters the key normalized: spacing and order of requires do not count', async () => {
+    write('requirements.txt', 'idna\n')
+    const build = (requires: string) =>
+      `[build-system]\nrequires = [${requires}]\nbuild-backend = "setuptools.build_meta"\n`
+    write('pyproject.toml', build('"setuptools >= 61", "wheel"'))
+    const first = await keyOf({ installProject: 'true' })
+    write('pyproject.toml', build('"wheel", "setuptools>=61"'))
+    expect(await keyOf({ installProject: 'true' })).toEqual(first)
+    write('pyproject.toml', build('"wheel", "setuptools>=62"'))
+    expect(await keyOf({ installProject: 'true' })).not.toEqual(first)
+  })
+
   test('no project there: refused', async () => {
     write('requirements.txt', 'idna\n')
     await expect(find({ installProject: 'editable' })).rejects.toThrow(
@@ -471,6 +495,29 @@ dependencies = { file = ["requirements.in"] }
     const before = deps.keyText
     write('lp/requirements.in', 'six==1.17\n')
     expect((await find()).keyText).not.toBe(before)
+  })
+
+  test("a local project named in a local project's dynamic dependency file: a project too, its line dropped", async () => {
+    write('requirements.txt', '-e ./lp\n')
+    write(
+      'lp/pyproject.toml',
+      '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n\n' +
+        '[project]\nname = "lp"\nversion = "1.0"\ndynamic = ["dependencies"]\n\n' +
+        '[tool.setuptools.dynamic]\ndependencies = { file = ["requirements.in"] }\n',
+    )
+    // setuptools reads PEP 508 lines there: a direct reference is how such a file names a local project.
+    write('lp/requirements.in', `six\nshared @ file://${ws}/shared\n`)
+    write('shared/pyproject.toml', PROJECT.replace('name = "lp"', 'name = "shared"'))
+    const deps = await find()
+    expect(deps.projects.map((p) => [p.dir, p.editable, p.origin])).toEqual([
+      [path.join(ws, 'lp'), true, 'requirements.txt:1'],
+      [path.join(ws, 'shared'), false, 'lp/requirements.in:2'],
+    ])
+    // pip reads the dynamic file without that line; the shared project's dependencies are in the specs.
+    expect(deps.copies.map((c) => c.content)).toContainEqual(expect.stringContaining('six'))
+    expect(deps.copies.map((c) => c.content).join('\n')).not.toMatch(/^shared @/m)
+    expect(deps.pipFiles.every((f) => f.startsWith(copyDir))).toBe(true)
+    expect(deps.specs.map((sp) => sp.text)).toContain('requests>=2')
   })
 
   const noProject = (origin: string) =>
