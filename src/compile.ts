@@ -6,7 +6,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import * as core from '@actions/core'
 import { runChecked } from './command.js'
-import { walk, type TreeEntry } from './files.js'
+import { removeEmptyDirs, walk, type TreeEntry } from './files.js'
 import type { Plan } from './plan.js'
 
 /**
@@ -133,12 +133,5 @@ async function removeBytecode(plan: Plan): Promise<void> {
   for (const { full } of dirs.filter(({ rel }) => path.basename(rel) === '__pycache__')) {
     await fs.promises.rm(full, { recursive: true, force: true })
   }
-  // Deepest first, so that a directory emptied by removing its children goes too.
-  for (const { full } of dirs.sort((a, b) => b.rel.length - a.rel.length)) {
-    try {
-      await fs.promises.rmdir(full)
-    } catch {
-      // Not empty (or already gone): kept.
-    }
-  }
+  await removeEmptyDirs(dirs.map(({ full }) => full))
 }

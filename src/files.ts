@@ -1,4 +1,4 @@
-// Walks a directory tree without following symbolic links. (fs.readdir's `recursive` option is not used:
+// Walks a directory tree without following symbolic links, and removes the directories a removal emptied. (fs.readdir's `recursive` option is not used:
 // Node 24 descends into symlinked directories, such as a venv's lib64 -> lib, and Node 20 does not.)
 // Asynchronous, directories read in parallel on libuv's thread pool.
 import * as fs from 'node:fs'
@@ -25,4 +25,15 @@ export async function walk(root: string): Promise<TreeEntry[]> {
   }
   await visit('')
   return entries
+}
+
+/** Removes each of `dirs` that is empty, deepest first, so that one emptied by removing its children goes too. */
+export async function removeEmptyDirs(dirs: Iterable<string>): Promise<void> {
+  for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
+    try {
+      await fs.promises.rmdir(dir)
+    } catch {
+      // Not empty, or not there: kept.
+    }
+  }
 }

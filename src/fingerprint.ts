@@ -5,8 +5,19 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
+// One buffer for every read: the digests are taken one after another, synchronously.
+const chunk = Buffer.allocUnsafe(1 << 20)
+
+/** SHA-256 of a file, read in chunks: a wheel may be larger than a Buffer can hold (2 GiB). */
 export function fileDigest(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+  const hash = createHash('sha256')
+  const fd = fs.openSync(file, 'r')
+  try {
+    for (let n = fs.readSync(fd, chunk); n > 0; n = fs.readSync(fd, chunk)) hash.update(chunk.subarray(0, n))
+  } finally {
+    fs.closeSync(fd)
+  }
+  return hash.digest('hex')
 }
 
 /**

@@ -7,7 +7,7 @@ import { runCommand } from './command.js'
 import { UsageError } from './errors.js'
 import { parsePipArgs } from './pipoptions.js'
 import type { Plan } from './plan.js'
-import { linesAsking, requirementName } from './requirements.js'
+import { linesAsking, requirementName, type RequirementFiles } from './requirements.js'
 import type { Dependencies } from './sources.js'
 
 /** Whether `pip install` would be asked for anything: pip-args may name requirements too (`-r extra.txt`). */
@@ -92,12 +92,10 @@ export async function installSpecs(
   )
   if (code !== 0) {
     const origins = specs.map((text) => ({ text, origin: 'a build backend (get_requires_for_build)' }))
-    throw new UsageError(failureMessage({ files: NO_FILES, specs: origins }, code, stderr))
+    throw new UsageError(failureMessage({ files: { files: [] }, specs: origins }, code, stderr))
   }
   return /^Successfully installed /m.test(stdout)
 }
-
-const NO_FILES = { roots: [], files: [], hash: '', local: [], findLinks: [] }
 
 /**
  * Installs the `pip-version` pip into the new venv, before the dependencies: the venv's pip then
@@ -174,7 +172,7 @@ export function indexArgs(pipArgs: readonly string[]): string[] {
  * file for some failures but not for "no matching distribution", so the action looks it up.
  */
 export function failureMessage(
-  deps: Pick<Dependencies, 'files' | 'specs'>,
+  deps: { readonly files: Pick<RequirementFiles, 'files'>; readonly specs: Dependencies['specs'] },
   code: number,
   stderr: string,
 ): string {

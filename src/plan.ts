@@ -16,6 +16,7 @@ import {
   type Os,
 } from './platform.js'
 import type { PythonFacts } from './probe.js'
+import { compareVersions } from './version.js'
 import type { Dependencies } from './sources.js'
 
 export interface Plan {
@@ -115,20 +116,9 @@ export function makePlan(
 
 /** pip reads a PEP 751 lock (`-r pylock.toml`) from 26.1 on: an older pip is refused before anything changes. */
 function checkLockReadable(lock: string | undefined, pip: string, asked: boolean): void {
-  if (lock === undefined || compareReleases(pip, '26.1') >= 0) return
+  if (lock === undefined || compareVersions(pip.split('.').map(Number), [26, 1]) >= 0) return
   throw new UsageError(
     `${lock} is a PEP 751 lock, which pip reads from version 26.1 on, and the venv's pip is ${pip}` +
       `${asked ? " (input 'pip-version')" : ' (the bundled one)'}. Set 'pip-version' to 26.1 or later, e.g. pip-version: 26.2.1.`,
   )
-}
-
-/** Numeric order of dotted releases: 9.0 < 26.1 < 26.1.1. */
-function compareReleases(a: string, b: string): number {
-  const pa = a.split('.').map(Number)
-  const pb = b.split('.').map(Number)
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
-    if (d !== 0) return d
-  }
-  return 0
 }

@@ -121,16 +121,8 @@ function packageCount(distributions: readonly Distribution[]): string {
   return `${distributions.length} package${distributions.length === 1 ? '' : 's'}`
 }
 
-/**
- * The line a reader sees without opening a group: `Venv ready: hit in 1.2 s (archive 25.6 MiB) - 36
- * packages, venv 89 MiB, Python 3.12.7, key setup-venv-...`.
- */
-export function outcomeLine(
-  plan: Pick<Plan, 'key' | 'basePython'>,
-  outcome: CacheOutcome,
-  elapsedMs: number,
-  venv: { bytes?: number | undefined; distributions?: readonly Distribution[] | undefined },
-): string {
+/** What happened, for the outcome line and the summary: `hit in 1.2 s (archive 25.6 MiB)`. */
+export function outcomeHead(outcome: CacheOutcome, elapsedMs: number): string {
   const archive =
     outcome.archiveBytes === undefined ? undefined : `archive ${formatBytes(outcome.archiveBytes)}`
   const saved =
@@ -152,7 +144,20 @@ export function outcomeLine(
   const details = [outcome.changes, outcome.status === 'hit' ? undefined : saved].filter(
     (s) => s !== undefined && s !== '',
   )
-  const head = `${how[outcome.status]}${details.length > 0 ? ` (${details.join('; ')})` : ''}`
+  return `${how[outcome.status]}${details.length > 0 ? ` (${details.join('; ')})` : ''}`
+}
+
+/** What the venv holds, as far as its stamp tells. */
+export interface Holdings {
+  readonly bytes?: number | undefined
+  readonly distributions?: readonly Distribution[] | undefined
+}
+
+/**
+ * The line a reader sees without opening a group: `Venv ready: hit in 1.2 s (archive 25.6 MiB) - 36
+ * packages, venv 89 MiB, Python 3.12.7, key setup-venv-...`.
+ */
+export function outcomeLine(plan: Pick<Plan, 'key' | 'basePython'>, head: string, venv: Holdings): string {
   const facts = [
     venv.distributions === undefined ? undefined : packageCount(venv.distributions),
     venv.bytes === undefined ? undefined : `venv ${formatBytes(venv.bytes)}`,
@@ -165,9 +170,9 @@ export function outcomeLine(
 export async function writeSummary(
   plan: Pick<Plan, 'key' | 'basePython' | 'venvDir' | 'dependencies'>,
   outcome: CacheOutcome,
-  line: string,
+  head: string,
   timeline: Timeline,
-  venv: { bytes?: number | undefined; distributions?: readonly Distribution[] | undefined },
+  venv: Holdings,
 ): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return
   const rows = [
@@ -175,7 +180,7 @@ export async function writeSummary(
       { data: 'setup-venv', header: true },
       { data: 'Result', header: true },
     ],
-    ['Outcome', escape(line.replace(/ - .*$/, '').replace(/^Venv ready: /, ''))],
+    ['Outcome', escape(head)],
     ['Cache', outcome.status],
     ['Dependencies', escape(describeDependencies(plan.dependencies))],
     ['Holds', escape(venv.distributions === undefined ? 'unknown' : describeHoldings(venv.distributions))],

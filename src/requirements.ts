@@ -35,7 +35,10 @@ export interface FindLinksLine {
 }
 
 export interface RequirementFiles {
-  /** The files named by the input, absolute and sorted: what pip gets as `-r`. */
+  /**
+   * The files named, absolute and sorted: the input's, and the dynamic-dependency files projects name.
+   * pip gets each as `-r`, or its copy where local lines stay out (reqcopy.ts).
+   */
   readonly roots: readonly string[]
   /** Every file read, roots and includes, with its content hash, sorted by path. */
   readonly files: readonly RequirementFile[]
@@ -71,7 +74,7 @@ export async function expandPatterns(
     if (matches.length === 0) {
       throw new UsageError(
         `Input 'requirements': '${pattern}' matches no file (looked for ${absolute}). ` +
-          `Fix the path, or leave the input empty to use requirements.txt when it exists.`,
+          `Fix the path, or leave the input empty to use requirements.txt, pylock.toml or pyproject.toml when there is one.`,
       )
     }
     for (const m of matches) if (!found.has(m)) found.set(m, `Input 'requirements': '${pattern}'`)
@@ -203,7 +206,7 @@ export function requirementName(spec: string): string | undefined {
 }
 
 /** `file:line` of every line in the requirement files that asks for the project `name`. */
-export function linesAsking(files: RequirementFiles, name: string): string[] {
+export function linesAsking(files: Pick<RequirementFiles, 'files'>, name: string): string[] {
   const wanted = normalizeName(name)
   return files.files
     .filter((f) => !isPylock(f.full))

@@ -21,6 +21,7 @@ import {
   describeHoldings,
   describeProjects,
   exportsFor,
+  outcomeHead,
   outcomeLine,
   Timeline,
   writeSummary,
@@ -120,9 +121,9 @@ async function setupVenv(ctx: RunnerContext, inputs: Inputs): Promise<void> {
   }
   if (plan.dependencies.projects.length > 0) await timeline.phase('Project', () => installProjects(plan))
 
-  const line = outcomeLine(plan, outcome, timeline.elapsedMs(), venv)
-  core.info(line)
-  await writeSummary(plan, outcome, line, timeline, venv)
+  const head = outcomeHead(outcome, timeline.elapsedMs())
+  core.info(outcomeLine(plan, head, venv))
+  await writeSummary(plan, outcome, head, timeline, venv)
 }
 
 /** The cache operations this run performs, with one log line for whatever is held back. */

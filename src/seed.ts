@@ -8,7 +8,7 @@
 //   seeds the venv, then installs the requirements through its `__pip-runner__.py`;
 // - its pip is another version (a hosted runner's Python, whose installer upgrades pip after ensurepip) or
 //   absent: the bundled pip's package is unpacked from its wheel into the venv and compiled there on all
-//   cores (bytecode the venv needs anyway), and that pip installs itself and the other bundled wheels, then
+//   cores (bytecode the venv keeps, unless `pip-version` replaces that pip), and that pip installs itself and the other bundled wheels, then
 //   the requirements. A venv's requirements are always resolved by the pip version the venv gets.
 // A test compares both with a plain build, file by file. Where a fact needed for either is missing, the
 // venv gets pip from ensurepip, as `python -m venv` would.

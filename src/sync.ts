@@ -12,6 +12,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { runCommand, type Argv, type CommandResult } from './command.js'
+import { removeEmptyDirs } from './files.js'
 import { parsePipArgs } from './pipoptions.js'
 import { namesRequirements } from './pip.js'
 import { normalizeName, requirementName } from './requirements.js'
@@ -515,13 +516,7 @@ async function removeEmptiedDirs(state: VenvState, removals: readonly Installed[
         dirs.add(dir)
     }
   }
-  for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
-    try {
-      await fs.promises.rmdir(dir)
-    } catch {
-      // Not empty, or not there.
-    }
-  }
+  await removeEmptyDirs(dirs)
 }
 
 function inside(dir: string, root: string): boolean {

@@ -153,8 +153,8 @@ async function seedFromWheel(plan: Plan, seed: Seed): Promise<Seeded | undefined
       env: pipEnv(),
       silent: true,
     }),
-    // The seeding imports much of pip: its bytecode, which the venv gets anyway, is made meanwhile on every
-    // core. A compile process that fails leaves its files to the compile after the install.
+    // The seeding imports much of pip: its bytecode (which the venv keeps, unless pip-version replaces that
+    // pip) is made meanwhile on every core. A compile process that fails leaves its files to the compile after the install.
     packageSources(path.join(unpacked, 'pip'))
       .then((sources) => compileFiles(plan, sources))
       .catch(() => undefined),

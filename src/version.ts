@@ -32,9 +32,13 @@ export function versionMatches(request: VersionRequest, version: Version): boole
   return request.every((part, i) => version[i] === part)
 }
 
-/** Numeric order, lowest first: 3.9.0 < 3.10.0. */
-export function compareVersions(a: Version, b: Version): number {
-  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2]
+/** Numeric order, lowest first: 3.9.0 < 3.10.0; a missing part counts as 0 (26.1 = 26.1.0 < 26.1.1). */
+export function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0)
+    if (d !== 0) return d
+  }
+  return 0
 }
 
 export function formatVersion(version: readonly number[]): string {

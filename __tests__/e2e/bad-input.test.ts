@@ -78,7 +78,7 @@ group('requirements', () => {
     const message = await expectRefused(job, { requirements })
     expect(message).toBe(
       `Input 'requirements': '${requirements}' matches no file (looked for ${path.join(job.workspace, requirements)}). ` +
-        'Fix the path, or leave the input empty to use requirements.txt when it exists.',
+        'Fix the path, or leave the input empty to use requirements.txt, pylock.toml or pyproject.toml when there is one.',
     )
   })
 
