@@ -133,21 +133,6 @@ export function readRequirementFiles(
   return { roots, files, hash: hash.digest('hex'), local, findLinks }
 }
 
-/** The roots `patterns` name (requirements.txt when undefined and it exists), read as above. */
-export async function findRequirementFiles(
-  patterns: readonly string[] | undefined,
-  baseDir: string,
-  workspace: string,
-): Promise<RequirementFiles> {
-  const named = patterns === undefined ? defaultRoots(baseDir) : await expandPatterns(patterns, baseDir)
-  return readRequirementFiles(named, baseDir, workspace)
-}
-
-function defaultRoots(baseDir: string): Map<string, string> {
-  const file = path.join(baseDir, 'requirements.txt')
-  return new Map(fs.existsSync(file) ? [[file, "Input 'requirements' (empty, so requirements.txt)"]] : [])
-}
-
 /** The file a `-r`/`-c` line names, unquoted as pip's shlex reads it; undefined for other lines. */
 export function includeTarget(lineText: string): string | undefined {
   return optionValue(INCLUDE.exec(lineText)?.[1])

@@ -135,7 +135,7 @@ export async function findDependencies(inputs: SourceInputs, ctx: SourceContext)
       lock = file
     } else {
       checkInside(file, root.origin, ctx.workspace)
-      const p = readPyproject(file)
+      const p = root.pyproject ?? readPyproject(file)
       const mode = projectMode(inputs.installProject, declarationKind(p))
       const selection = selectRequirements(
         p,
@@ -269,6 +269,8 @@ function buildRequires(requires: readonly string[] | undefined, origin: string):
 interface RootFile {
   readonly kind: RootKind
   readonly origin: string
+  /** A pyproject.toml already read to choose it by default: not read twice. */
+  readonly pyproject?: Pyproject
 }
 
 /** The files the `requirements` input names, or the default: requirements.txt, pylock.toml, pyproject.toml. */
@@ -294,7 +296,8 @@ async function rootFiles(
   const foreign = Object.keys(FOREIGN_LOCKS).filter((name) => fs.existsSync(inDir(name)))
   const pyproject = inDir('pyproject.toml')
   if (fs.existsSync(pyproject)) {
-    const kind = declarationKind(readPyproject(pyproject))
+    const read = readPyproject(pyproject)
+    const kind = declarationKind(read)
     // Poetry 1 gets its error from selectRequirements, as when it is named.
     if (kind !== 'none') {
       for (const name of foreign) {
@@ -303,7 +306,7 @@ async function rootFiles(
             `the locked versions, export them (${FOREIGN_LOCKS[name] ?? ''}) and list that file in 'requirements'.`,
         )
       }
-      return new Map([[pyproject, { kind: 'pyproject', origin: origin('pyproject.toml') }]])
+      return new Map([[pyproject, { kind: 'pyproject', origin: origin('pyproject.toml'), pyproject: read }]])
     }
   }
   for (const name of foreign) {

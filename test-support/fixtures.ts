@@ -2,6 +2,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Inputs } from '../src/inputs.js'
+import { expandPatterns, readRequirementFiles, type RequirementFiles } from '../src/requirements.js'
 import type { Dependencies } from '../src/sources.js'
 
 /** What readInputs() returns when no input is set (pinned by __tests__/unit/inputs.test.ts). */
@@ -51,4 +52,9 @@ export function writeFile(dir: string, rel: string, text: string): string {
   fs.mkdirSync(path.dirname(file), { recursive: true })
   fs.writeFileSync(file, text)
   return file
+}
+
+/** The requirement files `patterns` name under `ws` (the workspace too), read as sources.ts reads them. */
+export async function requirementFiles(patterns: readonly string[], ws: string): Promise<RequirementFiles> {
+  return readRequirementFiles(await expandPatterns(patterns, ws), ws, ws)
 }

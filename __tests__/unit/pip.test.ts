@@ -6,7 +6,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { failureMessage, hasWork, indexArgs } from '../../src/pip.js'
-import { findRequirementFiles } from '../../src/requirements.js'
+import { requirementFiles } from '../../test-support/fixtures.js'
 import type { Dependencies } from '../../src/sources.js'
 
 const INDEX = 'file:///tmp/setup-venv-index-X/simple'
@@ -23,7 +23,7 @@ async function planFor(
   packages: string[] = [],
 ): Promise<Pick<Dependencies, 'files' | 'specs'>> {
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(ws, name), text)
-  const requirements = await findRequirementFiles(roots.length > 0 ? roots : undefined, ws, ws)
+  const requirements = await requirementFiles(roots, ws)
   return { files: requirements, specs: packages.map((text) => ({ text, origin: "the 'packages' input" })) }
 }
 

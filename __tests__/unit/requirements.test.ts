@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { writeFile } from '../../test-support/fixtures.js'
-import { findRequirementFiles, readRequirementFiles } from '../../src/requirements.js'
+import { requirementFiles, writeFile } from '../../test-support/fixtures.js'
+import { readRequirementFiles } from '../../src/requirements.js'
 
 let ws: string
 const write = (rel: string, text: string): string => writeFile(ws, rel, text)
@@ -12,23 +12,12 @@ beforeEach(() => {
   ws = fs.mkdtempSync(path.join(os.tmpdir(), 'reqs-'))
 })
 
-test('no input and no requirements.txt: nothing to install', async () => {
-  const found = await findRequirementFiles(undefined, ws, ws)
-  expect(found.roots).toEqual([])
-  expect(found.files).toEqual([])
-})
-
-test('no input: requirements.txt when it exists', async () => {
-  const file = write('requirements.txt', 'requests\n')
-  expect((await findRequirementFiles(undefined, ws, ws)).roots).toEqual([file])
-})
-
 test('follows -r and -c in every spelling, relative to the including file', async () => {
   write('requirements.txt', 'requests\n-r reqs/base.txt  # base\n--constraint=reqs/pins.txt\n')
   write('reqs/base.txt', '-rmore.txt\n--requirement \\\n  https://example.org/remote.txt\n')
   write('reqs/more.txt', 'idna\n')
   write('reqs/pins.txt', 'idna==3.7\n')
-  const found = await findRequirementFiles(['requirements.txt'], ws, ws)
+  const found = await requirementFiles(['requirements.txt'], ws)
   expect(found.files.map((f) => f.path)).toEqual([
     'reqs/base.txt',
     'reqs/more.txt',
@@ -41,12 +30,12 @@ test('the hash follows content and ignores the order of the input lines', async 
   write('a.txt', 'requests\n')
   write('b.txt', '-r c.txt\n')
   write('c.txt', 'idna\n')
-  const ab = await findRequirementFiles(['a.txt', 'b.txt'], ws, ws)
-  const ba = await findRequirementFiles(['b.txt', 'a.txt'], ws, ws)
+  const ab = await requirementFiles(['a.txt', 'b.txt'], ws)
+  const ba = await requirementFiles(['b.txt', 'a.txt'], ws)
   expect(ba.hash).toBe(ab.hash)
   expect(ba.roots).toEqual(ab.roots)
   write('c.txt', 'idna==3.7\n')
-  const edited = await findRequirementFiles(['a.txt', 'b.txt'], ws, ws)
+  const edited = await requirementFiles(['a.txt', 'b.txt'], ws)
   expect(edited.hash).not.toBe(ab.hash)
 })
 
@@ -54,19 +43,19 @@ test('globs expand to files', async () => {
   const a = write('reqs/a.txt', 'x\n')
   const b = write('reqs/b.txt', 'y\n')
   write('reqs/notes.md', '')
-  expect((await findRequirementFiles(['reqs/*.txt'], ws, ws)).roots).toEqual([a, b])
+  expect((await requirementFiles(['reqs/*.txt'], ws)).roots).toEqual([a, b])
 })
 
 test.each([
   ['missing.txt', /^Input 'requirements': 'missing.txt' matches no file/],
   ['reqs/*.lock', /^Input 'requirements': 'reqs\/\*\.lock' matches no file/],
 ])('%s that matches nothing is an error naming the input', async (pattern, message) => {
-  await expect(findRequirementFiles([pattern], ws, ws)).rejects.toThrow(message)
+  await expect(requirementFiles([pattern], ws)).rejects.toThrow(message)
 })
 
 test('an included file that does not exist names the file and line', async () => {
   const file = write('requirements.txt', 'requests\n\n-r nope.txt\n')
-  await expect(findRequirementFiles(['requirements.txt'], ws, ws)).rejects.toThrow(
+  await expect(requirementFiles(['requirements.txt'], ws)).rejects.toThrow(
     `${file}:3 includes 'nope.txt', which does not exist`,
   )
 })
@@ -78,7 +67,7 @@ test('files outside the workspace are refused, by .. , absolute path or symlink'
   fs.symlinkSync(foreign, path.join(ws, 'link.txt'))
   write('inc.txt', `-r ${foreign}\n`)
   for (const pattern of [path.relative(ws, foreign), foreign, 'link.txt', 'inc.txt']) {
-    await expect(findRequirementFiles([pattern], ws, ws)).rejects.toThrow(/is outside the workspace/)
+    await expect(requirementFiles([pattern], ws)).rejects.toThrow(/is outside the workspace/)
   }
 })
 
