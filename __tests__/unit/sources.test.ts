@@ -33,6 +33,17 @@ function find(inputs: Partial<SourceInputs> = {}, pipSettings: PipSetting[] = []
   const ctx: SourceContext = { baseDir: ws, workspace: ws, pipSettings, copyDir }
   return findDependencies({ ...INPUTS, ...inputs }, ctx)
 }
+/** A 'file' setting of pip as PIP_<NAME> gives it. */
+function envFileSetting(name: string, value: string): PipSetting {
+  return {
+    source: `env PIP_${name.toUpperCase().replace(/-/g, '_')}`,
+    origin: 'env',
+    name,
+    value,
+    category: 'file',
+  }
+}
+
 async function keyOf(inputs: Partial<SourceInputs> = {}, pipSettings: PipSetting[] = []) {
   return JSON.parse((await find(inputs, pipSettings)).keyText) as Record<string, unknown>
 }
@@ -684,13 +695,7 @@ describe('keyText', () => {
   test('a file: URL find-links location of a requirement file or a pip setting is read', async () => {
     write('wheels/a-1.0-py3-none-any.whl', 'a')
     write('requirements.txt', `-f file://${ws}/wheels\n`)
-    const setting: PipSetting = {
-      source: 'env PIP_FIND_LINKS',
-      origin: 'env',
-      name: 'find-links',
-      value: `file://${ws}/wheels`,
-      category: 'file',
-    }
+    const setting = envFileSetting('find-links', `file://${ws}/wheels`)
     expect((await keyOf({}, [setting]))['content']).toEqual([
       `env PIP_FIND_LINKS ${ws}/wheels a-1.0-py3-none-any.whl=${sha256('a')}`,
       `requirements.txt:1 ${ws}/wheels a-1.0-py3-none-any.whl=${sha256('a')}`,
@@ -729,13 +734,7 @@ describe('keyText', () => {
   test("a build-constraint file of pip's settings: its content, and what it includes", async () => {
     write('bc.txt', '-c more.txt\n')
     write('more.txt', 'setuptools<80\n')
-    const setting: PipSetting = {
-      source: 'env PIP_BUILD_CONSTRAINT',
-      origin: 'env',
-      name: 'build-constraint',
-      value: 'bc.txt',
-      category: 'file',
-    }
+    const setting = envFileSetting('build-constraint', 'bc.txt')
     const first = await keyOf({}, [setting])
     write('more.txt', 'setuptools<81\n')
     expect((await keyOf({}, [setting]))['content']).not.toEqual(first['content'])
@@ -752,13 +751,7 @@ describe('keyText', () => {
   test("a requirement file of pip's settings: the archives it names, by content", async () => {
     write('extra.txt', './dist/x-1.0-py3-none-any.whl\n')
     write('dist/x-1.0-py3-none-any.whl', 'x1')
-    const setting: PipSetting = {
-      source: 'env PIP_REQUIREMENT',
-      origin: 'env',
-      name: 'requirement',
-      value: 'extra.txt',
-      category: 'file',
-    }
+    const setting = envFileSetting('requirement', 'extra.txt')
     const first = await keyOf({}, [setting])
     write('dist/x-1.0-py3-none-any.whl', 'x2')
     expect((await keyOf({}, [setting]))['content']).not.toEqual(first['content'])
