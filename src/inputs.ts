@@ -51,20 +51,17 @@ export function readInputs(): Inputs {
     packages: lines(core.getInput('packages')),
     pipArgs: checkPipArgs(splitWords(core.getInput('pip-args'), 'pip-args')),
     workingDirectory,
-    cache: parseBoolean('cache', core.getInput('cache') || 'true'),
-    cachePrivilegedEvents: parseBoolean(
-      'cache-privileged-events',
-      core.getInput('cache-privileged-events') || 'false',
-    ),
+    cache: flag('cache', 'true'),
+    cachePrivilegedEvents: flag('cache-privileged-events', 'false'),
     cacheSuffix: core.getInput('cache-suffix'),
     extras: names(core.getInput('extras')),
     groups: names(core.getInput('groups')),
     installProject: oneOf('install-project', core.getInput('install-project') || 'auto', INSTALL_PROJECT),
     pipVersion: pipVersion(core.getInput('pip-version') || 'bundled'),
-    incremental: parseBoolean('incremental', core.getInput('incremental') || 'true'),
-    restoreCache: parseBoolean('restore-cache', core.getInput('restore-cache') || 'true'),
-    saveCache: parseBoolean('save-cache', core.getInput('save-cache') || 'true'),
-    failOnCacheMiss: parseBoolean('fail-on-cache-miss', core.getInput('fail-on-cache-miss') || 'false'),
+    incremental: flag('incremental', 'true'),
+    restoreCache: flag('restore-cache', 'true'),
+    saveCache: flag('save-cache', 'true'),
+    failOnCacheMiss: flag('fail-on-cache-miss', 'false'),
   }
 }
 
@@ -105,7 +102,9 @@ function lines(text: string): string[] {
     .filter((l) => l !== '' && !l.startsWith('#'))
 }
 
-function parseBoolean(name: string, value: string): boolean {
+/** A true/false input, `fallback` when it is empty. */
+function flag(name: string, fallback: 'true' | 'false'): boolean {
+  const value = core.getInput(name) || fallback
   const v = value.trim().toLowerCase()
   if (v === 'true') return true
   if (v === 'false') return false

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as core from '@actions/core'
-import { runChecked, runCommand } from './command.js'
+import { runChecked, runCommand, type CommandResult } from './command.js'
 import * as io from '@actions/io'
 import { UsageError } from './errors.js'
 import { KEY_FORMAT } from './key.js'
@@ -129,7 +129,7 @@ async function seedFromBase(plan: Plan, seed: Seed, basePip: BasePip): Promise<S
       env: pipEnv(),
     })
   } else if (seeded.code !== 0) {
-    throw new Error(`Seeding pip into the venv failed (exit code ${seeded.code}):\n${output(seeded)}`)
+    throw seedingFailed(seeded)
   }
   return { runner: basePip.runner }
 }
@@ -154,7 +154,8 @@ async function seedFromWheel(plan: Plan, seed: Seed): Promise<Seeded | undefined
       silent: true,
     }),
     // The seeding imports much of pip: its bytecode (which the venv keeps, unless pip-version replaces that
-    // pip) is made meanwhile on every core. A compile process that fails leaves its files to the compile after the install.
+    // pip) is made meanwhile on every core. A compile process that fails leaves its files to the compile
+    // after the install.
     packageSources(path.join(unpacked, 'pip'))
       .then((sources) => compileFiles(plan, sources))
       .catch(() => undefined),
@@ -164,10 +165,14 @@ async function seedFromWheel(plan: Plan, seed: Seed): Promise<Seeded | undefined
     return undefined
   }
   if (seeded.code !== 0) {
-    throw new Error(`Seeding pip into the venv failed (exit code ${seeded.code}):\n${output(seeded)}`)
+    throw seedingFailed(seeded)
   }
   const runner = path.join(unpacked, 'pip', '__pip-runner__.py')
   return { runner: fs.existsSync(runner) ? runner : undefined }
+}
+
+function seedingFailed(result: CommandResult): Error {
+  return new Error(`Seeding pip into the venv failed (exit code ${result.code}):\n${output(result)}`)
 }
 
 function output(result: { readonly stdout: string; readonly stderr: string }): string {
